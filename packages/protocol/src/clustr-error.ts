@@ -1,0 +1,87 @@
+/**
+ * Every stable error code clustr-node raises. Codes are part of the public API: they never
+ * change meaning, so callers may branch on them.
+ */
+export type ClustrErrorCode =
+  /** A `cpu` that is not an integer core of this machine. */
+  | 'ERR_CLUSTR_INVALID_CPU'
+  /** A group name that breaks the naming rule or is reserved. */
+  | 'ERR_CLUSTR_INVALID_GROUP'
+  /** A workerId that breaks the naming rule. */
+  | 'ERR_CLUSTR_INVALID_WORKER_ID'
+  /** A channel name that breaks the naming rule, or a control channel used by hand. */
+  | 'ERR_CLUSTR_INVALID_CHANNEL'
+  /** Message data that JSON cannot carry faithfully (BigInt, cycles, functions, `undefined`). */
+  | 'ERR_CLUSTR_INVALID_DATA'
+  /** An option of the wrong type or out of its allowed range. */
+  | 'ERR_CLUSTR_INVALID_OPTION'
+  /** An exit code that is not an integer from 0 to 255. */
+  | 'ERR_CLUSTR_INVALID_EXIT_CODE'
+  /** A spawn spec whose `file` does not exist. */
+  | 'ERR_CLUSTR_FILE_NOT_FOUND'
+  /** `cpu` was asked for where `taskset` or Linux is missing. */
+  | 'ERR_CLUSTR_AFFINITY_UNSUPPORTED'
+  /** A child process could not be started. */
+  | 'ERR_CLUSTR_SPAWN_FAILED'
+  /** Input from outside (a pipe, Redis) that is not a valid frame: dropped and counted. */
+  | 'ERR_CLUSTR_BAD_FRAME'
+  /** A transport could not connect, lost its connection, or failed to deliver. */
+  | 'ERR_CLUSTR_TRANSPORT'
+  /** A bounded queue is full: messages past the bound are refused, not buffered. */
+  | 'ERR_CLUSTR_QUEUE_FULL'
+  /** The process or transport was closed before the operation. */
+  | 'ERR_CLUSTR_CLOSED'
+  /** No transport was given and none could be inherited from a parent. */
+  | 'ERR_CLUSTR_NO_TRANSPORT'
+  /** A bounded wait ran out. */
+  | 'ERR_CLUSTR_TIMEOUT';
+
+/** Options of {@link ClustrError} beyond its message. */
+export interface ClustrErrorOptions {
+  /** The error or value that caused this one. */
+  cause?: unknown;
+  /** Structured facts about the failure (the offending value, limits), for logs and tests. */
+  details?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The one error type clustr-node throws and emits. Branch on `code`, read `message` for what
+ * was wrong, the value, and what is allowed.
+ *
+ * @example
+ * try { master.spawn([{ file: './web.js', cpu: 9 }]) }
+ * catch (error) { if (isClustrError(error) && error.code === 'ERR_CLUSTR_INVALID_CPU') … }
+ */
+export class ClustrError extends Error {
+  override readonly name = 'ClustrError';
+  /** The stable code of this failure. */
+  readonly code: ClustrErrorCode;
+  /** Structured facts about the failure, when there are any. */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ClustrErrorCode, message: string, options: ClustrErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+/** True when `value` is a {@link ClustrError} (also across copies of this package). */
+export function isClustrError(value: unknown): value is ClustrError {
+  return (
+    value instanceof ClustrError ||
+    (value instanceof Error &&
+      value.name === 'ClustrError' &&
+      String((value as Error & { code?: unknown }).code).startsWith('ERR_CLUSTR_'))
+  );
+}
+
+/**
+ * Wraps anything thrown at a boundary (a socket, a Redis client) into a {@link ClustrError}
+ * once; a ClustrError passes through unchanged.
+ */
+export function toClustrError(value: unknown, code: ClustrErrorCode, context: string): ClustrError {
+  if (isClustrError(value)) return value;
+  const reason = value instanceof Error ? value.message : String(value);
+  return new ClustrError(code, `${context}: ${reason}`, { cause: value });
+}

@@ -1,0 +1,105 @@
+import { ClustrError } from './clustr-error.js';
+import { describeValue } from './describe-value.js';
+import type { Envelope, Meta } from './envelope.js';
+import { validateEnvelope, validateFrame } from './validate-frame.js';
+import type { ControlFrame, Frame } from './frames.js';
+
+/**
+ * The largest frame (one IPC line, one Redis payload) a receiver accepts; larger input is bad
+ * input, dropped and reported.
+ * @default 16 MiB
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+const decoder = new TextDecoder();
+
+/**
+ * Encodes message data once, at publish time, so that bad data fails in the caller's stack.
+ * Follows JSON: object properties that are `undefined` or functions are left out, `NaN` and
+ * `Infinity` become `null`. Refuses what JSON cannot carry at all: `undefined`, a function or a
+ * symbol as the whole value, BigInt anywhere, cycles, nesting too deep to serialize.
+ *
+ * @throws ClustrError `ERR_CLUSTR_INVALID_DATA`
+ */
+export function encodeData(data: unknown): string {
+  const kind = typeof data;
+  if (kind === 'undefined' || kind === 'function' || kind === 'symbol') {
+    throw invalidData(data, 'JSON cannot carry it');
+  }
+  try {
+    return JSON.stringify(data);
+  } catch (error) {
+    throw invalidData(data, error instanceof Error ? error.message : String(error), error);
+  }
+}
+
+function invalidData(data: unknown, reason: string, cause?: unknown): ClustrError {
+  return new ClustrError(
+    'ERR_CLUSTR_INVALID_DATA',
+    `message data ${describeValue(data)} cannot be sent: ${reason} (allowed: anything JSON can carry — objects, arrays, strings, finite numbers, booleans, null)`,
+    { cause },
+  );
+}
+
+/**
+ * Builds the IPC line of a data frame from parts that are already JSON, without serializing
+ * anything again. `channel` must be a valid channel name (they never need escaping).
+ */
+export function encodeDataFrame(channel: string, metaJson: string, dataJson: string): string {
+  return `{"clustr":1,"channel":"${channel}","meta":${metaJson},"data":${dataJson}}`;
+}
+
+/** Builds an envelope's JSON (`{"meta":…,"data":…}`, the Redis payload) from JSON parts. */
+export function encodeEnvelope(metaJson: string, dataJson: string): string {
+  return `{"meta":${metaJson},"data":${dataJson}}`;
+}
+
+/** Encodes a control frame. */
+export function encodeControlFrame(frame: ControlFrame): string {
+  return JSON.stringify(frame);
+}
+
+/**
+ * Re-encodes a data frame that arrived as an object (when a router forwards it). Fails with
+ * `ERR_CLUSTR_BAD_FRAME` where the data cannot be serialized again (e.g. nested too deep).
+ */
+export function reencodeDataFrame(channel: string, meta: Meta, data: unknown): string {
+  try {
+    return encodeDataFrame(channel, JSON.stringify(meta), JSON.stringify(data));
+  } catch (error) {
+    throw new ClustrError('ERR_CLUSTR_BAD_FRAME', `frame on channel "${channel}" cannot be re-encoded`, {
+      cause: error,
+    });
+  }
+}
+
+function parseJson(input: string | Uint8Array, maxBytes: number, what: string): unknown {
+  const size = typeof input === 'string' ? input.length : input.byteLength;
+  if (size > maxBytes) {
+    throw new ClustrError('ERR_CLUSTR_BAD_FRAME', `${what} of ${size} bytes is larger than the limit of ${maxBytes} bytes`, {
+      details: { size, maxBytes },
+    });
+  }
+  const text = typeof input === 'string' ? input : decoder.decode(input);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ClustrError('ERR_CLUSTR_BAD_FRAME', `${what} is not JSON: ${describeValue(text)}`, { cause: error });
+  }
+}
+
+/**
+ * Decodes one IPC line (string or bytes). Returns a valid frame or throws `ERR_CLUSTR_BAD_FRAME`
+ * — never any other exception, never a half-valid object.
+ */
+export function decodeFrame(input: string | Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTES): Frame {
+  return validateFrame(parseJson(input, maxBytes, 'frame'));
+}
+
+/**
+ * Decodes one envelope (a Redis payload). Returns a valid envelope or throws
+ * `ERR_CLUSTR_BAD_FRAME` — never any other exception.
+ */
+export function decodeEnvelope(input: string | Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTES): Envelope {
+  return validateEnvelope(parseJson(input, maxBytes, 'envelope'));
+}

@@ -1,0 +1,104 @@
+import { ClustrError } from './clustr-error.js';
+import { describeValue } from './describe-value.js';
+
+/** The channel every living process of the cluster listens to. */
+export const PUBLIC_CHANNEL = 'public';
+/** The master's private channel (and the group name the master carries in `meta.group`). */
+export const MASTER_CHANNEL = 'master';
+/** The channel whose messages only masters count, with `onConfirmation`. */
+export const CONFIRMATION_CHANNEL = 'confirmation';
+/** The `meta.group` given to messages that came from outside clustr (e.g. a bare `redis-cli` kill). */
+export const EXTERNAL_GROUP = 'external';
+/** Prefix of the control channel a worker listens to for its kill order: `kill:<workerId>`. */
+export const KILL_CHANNEL_PREFIX = 'kill:';
+
+/** Names a group may not take, because channels of that name already mean something. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  PUBLIC_CHANNEL,
+  MASTER_CHANNEL,
+  CONFIRMATION_CHANNEL,
+  EXTERNAL_GROUP,
+  'kill',
+  'clustr',
+]);
+
+/** The rule for group names: a letter or digit, then up to 63 letters, digits, `_`, `.` or `-`. */
+export const GROUP_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** The rule for workerIds (a UUID fits): a letter or digit, then up to 127 of `[A-Za-z0-9_.-]`. */
+export const WORKER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * The rule for every channel name on the wire: user channels follow {@link WORKER_ID_PATTERN};
+ * control channels add `:` (`kill:<workerId>`). Kept free of characters that need escaping in
+ * JSON or in Redis channel patterns.
+ */
+export const CHANNEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
+
+/** True when `value` is a valid group name that is not reserved. */
+export function isGroupName(value: unknown): value is string {
+  return typeof value === 'string' && GROUP_PATTERN.test(value) && !RESERVED_NAMES.has(value);
+}
+
+/** Throws `ERR_CLUSTR_INVALID_GROUP` unless `value` is a valid, unreserved group name. */
+export function assertGroupName(value: unknown): asserts value is string {
+  if (isGroupName(value)) return;
+  const reason =
+    typeof value === 'string' && RESERVED_NAMES.has(value)
+      ? `is reserved (reserved: ${[...RESERVED_NAMES].join(', ')})`
+      : 'is not a valid group name (1-64 characters: a letter or digit, then letters, digits, "_", "." or "-")';
+  throw new ClustrError('ERR_CLUSTR_INVALID_GROUP', `group ${describeValue(value)} ${reason}`, {
+    details: { value },
+  });
+}
+
+/** True when `value` is a valid workerId. */
+export function isWorkerId(value: unknown): value is string {
+  return typeof value === 'string' && WORKER_ID_PATTERN.test(value) && !RESERVED_NAMES.has(value);
+}
+
+/** Throws `ERR_CLUSTR_INVALID_WORKER_ID` unless `value` is a valid workerId. */
+export function assertWorkerId(value: unknown): asserts value is string {
+  if (isWorkerId(value)) return;
+  throw new ClustrError(
+    'ERR_CLUSTR_INVALID_WORKER_ID',
+    `workerId ${describeValue(value)} is not valid (1-128 characters: a letter or digit, then letters, digits, "_", "." or "-"; not a reserved name)`,
+    { details: { value } },
+  );
+}
+
+/** True when `value` is a valid channel name on the wire (user or control channel). */
+export function isChannelName(value: unknown): value is string {
+  return typeof value === 'string' && CHANNEL_PATTERN.test(value);
+}
+
+/** True when `channel` is internal to clustr (it holds a `:`), so users may not publish to it. */
+export function isControlChannel(channel: string): boolean {
+  return channel.includes(':');
+}
+
+/**
+ * Throws `ERR_CLUSTR_INVALID_CHANNEL` unless `value` is a channel a user may publish to:
+ * `public`, `master`, `confirmation`, a group name or a workerId.
+ */
+export function assertUserChannel(value: unknown): asserts value is string {
+  if (typeof value === 'string' && WORKER_ID_PATTERN.test(value)) return;
+  throw new ClustrError(
+    'ERR_CLUSTR_INVALID_CHANNEL',
+    `channel ${describeValue(value)} is not one a process can publish to (allowed: "public", "master", "confirmation", a group name or a workerId)`,
+    { details: { value } },
+  );
+}
+
+/** The control channel on which `workerId` receives its kill order. */
+export function killChannel(workerId: string): string {
+  return KILL_CHANNEL_PREFIX + workerId;
+}
+
+/** Throws `ERR_CLUSTR_INVALID_EXIT_CODE` unless `value` is an integer exit code from 0 to 255. */
+export function assertExitCode(value: unknown): asserts value is number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return;
+  throw new ClustrError(
+    'ERR_CLUSTR_INVALID_EXIT_CODE',
+    `exit code ${describeValue(value)} is not valid (an integer from 0 to 255)`,
+    { details: { value } },
+  );
+}

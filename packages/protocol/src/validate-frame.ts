@@ -1,0 +1,98 @@
+import { ClustrError } from './clustr-error.js';
+import { describeValue } from './describe-value.js';
+import type { Envelope, Meta } from './envelope.js';
+import type { BatchFrame, Frame } from './frames.js';
+import { CHANNEL_PATTERN, GROUP_PATTERN, WORKER_ID_PATTERN } from './names.js';
+
+/** Most frames one batch may carry; a larger batch is bad input. */
+export const MAX_BATCH_FRAMES = 100_000;
+/** Most channels one subscription frame may name. */
+export const MAX_SUBSCRIPTION_CHANNELS = 10_000;
+
+function bad(reason: string, value: unknown): ClustrError {
+  return new ClustrError('ERR_CLUSTR_BAD_FRAME', `bad frame: ${reason} (got ${describeValue(value)})`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkMeta(meta: unknown): Meta {
+  if (!isRecord(meta)) throw bad('"meta" must be an object', meta);
+  const { group, workerId } = meta;
+  if (typeof group !== 'string' || !GROUP_PATTERN.test(group)) {
+    throw bad('"meta.group" must be a group name', group);
+  }
+  if (workerId !== undefined && (typeof workerId !== 'string' || !WORKER_ID_PATTERN.test(workerId))) {
+    throw bad('"meta.workerId" must be a workerId or absent', workerId);
+  }
+  return meta as unknown as Meta;
+}
+
+function checkChannels(channels: unknown): string[] {
+  if (!Array.isArray(channels) || channels.length > MAX_SUBSCRIPTION_CHANNELS) {
+    throw bad(`"channels" must be an array of at most ${MAX_SUBSCRIPTION_CHANNELS} channel names`, channels);
+  }
+  for (const channel of channels) {
+    if (typeof channel !== 'string' || !CHANNEL_PATTERN.test(channel)) throw bad('invalid channel name', channel);
+  }
+  return channels as string[];
+}
+
+function checkId(id: unknown): void {
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) throw bad('"id" must be a non-negative integer', id);
+}
+
+/**
+ * Checks that a parsed value is a clustr frame. Returns it (typed) or throws
+ * `ERR_CLUSTR_BAD_FRAME`. Unknown extra fields are ignored, as the wire contract says.
+ */
+export function validateFrame(value: unknown, insideBatch = false): Frame {
+  if (!isRecord(value)) throw bad('a frame must be a JSON object', value);
+  if (value.clustr !== 1) throw bad('"clustr" must be 1', value.clustr);
+  const { type } = value;
+  if (type === undefined) {
+    if (typeof value.channel !== 'string' || !CHANNEL_PATTERN.test(value.channel)) {
+      throw bad('"channel" must be a channel name', value.channel);
+    }
+    checkMeta(value.meta);
+    if (!Object.hasOwn(value, 'data')) throw bad('"data" is missing', value);
+    return value as unknown as Frame;
+  }
+  switch (type) {
+    case 'sub':
+      checkChannels(value.channels);
+      if (value.id !== undefined) checkId(value.id);
+      return value as unknown as Frame;
+    case 'unsub':
+      checkChannels(value.channels);
+      return value as unknown as Frame;
+    case 'ack':
+      checkId(value.id);
+      return value as unknown as Frame;
+    case 'ready':
+      return value as unknown as Frame;
+    case 'batch': {
+      const { frames } = value;
+      if (insideBatch) throw bad('a batch cannot hold a batch', type);
+      if (!Array.isArray(frames) || frames.length > MAX_BATCH_FRAMES) {
+        throw bad(`"frames" must be an array of at most ${MAX_BATCH_FRAMES} frames`, frames);
+      }
+      for (const frame of frames) validateFrame(frame, true);
+      return value as unknown as BatchFrame;
+    }
+    default:
+      throw bad('unknown frame type', type);
+  }
+}
+
+/**
+ * Checks that a parsed value is an envelope `{ meta: { workerId?, group }, data }`. Returns it
+ * or throws `ERR_CLUSTR_BAD_FRAME`; unknown extra fields are ignored.
+ */
+export function validateEnvelope(value: unknown): Envelope {
+  if (!isRecord(value)) throw bad('an envelope must be a JSON object', value);
+  checkMeta(value.meta);
+  if (!Object.hasOwn(value, 'data')) throw bad('"data" is missing', value);
+  return value as unknown as Envelope;
+}
