@@ -1,3 +1,5 @@
+import { describeValue } from './describe-value.js';
+
 /**
  * Every stable error code clustr-node raises. Codes are part of the public API: they never
  * change meaning, so callers may branch on them.
@@ -34,7 +36,9 @@ export type ClustrErrorCode =
   /** No transport was given and none could be inherited from a parent. */
   | 'ERR_CLUSTR_NO_TRANSPORT'
   /** A bounded wait ran out. */
-  | 'ERR_CLUSTR_TIMEOUT';
+  | 'ERR_CLUSTR_TIMEOUT'
+  /** A message handler registered by the user threw; the other handlers still ran. */
+  | 'ERR_CLUSTR_HANDLER_FAILED';
 
 /** Options of {@link ClustrError} beyond its message. */
 export interface ClustrErrorOptions {
@@ -82,6 +86,8 @@ export function isClustrError(value: unknown): value is ClustrError {
  */
 export function toClustrError(value: unknown, code: ClustrErrorCode, context: string): ClustrError {
   if (isClustrError(value)) return value;
-  const reason = value instanceof Error ? value.message : String(value);
+  // describeValue, not String(): String() throws on objects without a prototype.
+  const reason =
+    value instanceof Error ? value.message : typeof value === 'string' ? value : describeValue(value);
   return new ClustrError(code, `${context}: ${reason}`, { cause: value });
 }

@@ -1,8 +1,8 @@
 import { ClustrError } from './clustr-error.js';
 import { describeValue } from './describe-value.js';
 import type { Envelope, Meta } from './envelope.js';
-import { validateEnvelope, validateFrame } from './validate-frame.js';
 import type { ControlFrame, Frame } from './frames.js';
+import { validateEnvelope, validateFrame } from './validate-frame.js';
 
 /**
  * The largest frame (one IPC line, one Redis payload) a receiver accepts; larger input is bad
@@ -26,11 +26,26 @@ export function encodeData(data: unknown): string {
   if (kind === 'undefined' || kind === 'function' || kind === 'symbol') {
     throw invalidData(data, 'JSON cannot carry it');
   }
+  let json: string | undefined;
   try {
-    return JSON.stringify(data);
+    json = JSON.stringify(data);
   } catch (error) {
-    throw invalidData(data, error instanceof Error ? error.message : String(error), error);
+    throw invalidData(data, stringifyFailure(error), error);
   }
+  // A top-level `toJSON()` that returns undefined leaves nothing to put on the wire.
+  if (json === undefined) {
+    throw invalidData(data, 'it serializes to nothing (its toJSON() returned undefined)');
+  }
+  return json;
+}
+
+function stringifyFailure(error: unknown): string {
+  // V8 reports too-deep nesting as a stack overflow; say what it means for the caller.
+  if (error instanceof RangeError && error.message.includes('call stack')) {
+    return 'it is nested too deep to serialize';
+  }
+  // A toJSON or getter may throw anything; describeValue never throws, String() can.
+  return error instanceof Error ? error.message : `it threw ${describeValue(error)}`;
 }
 
 function invalidData(data: unknown, reason: string, cause?: unknown): ClustrError {
@@ -73,18 +88,38 @@ export function reencodeDataFrame(channel: string, meta: Meta, data: unknown): s
   }
 }
 
+/**
+ * UTF-8 length of `text` as a pipe or socket carries it (a lone surrogate as U+FFFD, 3 bytes).
+ * A UTF-16 unit takes at most 3 bytes, so text that cannot pass `maxBytes` is not counted.
+ */
+function utf8ByteLength(text: string, maxBytes: number): number {
+  if (text.length * 3 <= maxBytes) return text.length;
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) continue;
+    if (unit < 0x800) bytes += 1;
+    else if (unit <= 0xdbff && unit >= 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2;
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
 function parseJson(input: string | Uint8Array, maxBytes: number, what: string): unknown {
-  const size = typeof input === 'string' ? input.length : input.byteLength;
+  const size = typeof input === 'string' ? utf8ByteLength(input, maxBytes) : input.byteLength;
   if (size > maxBytes) {
-    throw new ClustrError('ERR_CLUSTR_BAD_FRAME', `${what} of ${size} bytes is larger than the limit of ${maxBytes} bytes`, {
-      details: { size, maxBytes },
-    });
+    const message = `${what} of ${size} bytes is larger than the limit of ${maxBytes} bytes`;
+    throw new ClustrError('ERR_CLUSTR_BAD_FRAME', message, { details: { size, maxBytes } });
   }
   const text = typeof input === 'string' ? input : decoder.decode(input);
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ClustrError('ERR_CLUSTR_BAD_FRAME', `${what} is not JSON: ${describeValue(text)}`, { cause: error });
+    throw new ClustrError('ERR_CLUSTR_BAD_FRAME', `${what} is not JSON: ${describeValue(text)}`, {
+      cause: error,
+    });
   }
 }
 

@@ -23,8 +23,9 @@ export function describeValue(value: unknown): string {
       break;
   }
   if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
   try {
+    // Inside the try: Array.isArray throws on a revoked Proxy.
+    if (Array.isArray(value)) return `an array of ${value.length}`;
     const text = JSON.stringify(value);
     return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
   } catch {

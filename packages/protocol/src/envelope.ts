@@ -32,6 +32,7 @@ export interface EncodedMeta {
 
 /** Encodes `meta` once, for {@link EncodedMeta} reuse. */
 export function encodeMeta(meta: Meta): EncodedMeta {
-  const clean: Meta = meta.workerId === undefined ? { group: meta.group } : { workerId: meta.workerId, group: meta.group };
+  const clean: Meta =
+    meta.workerId === undefined ? { group: meta.group } : { workerId: meta.workerId, group: meta.group };
   return { meta: Object.freeze(clean), json: JSON.stringify(clean) };
 }

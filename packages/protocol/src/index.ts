@@ -1,29 +1,18 @@
-export { ClustrError, isClustrError, toClustrError } from './clustr-error.js';
 export type { ClustrErrorCode, ClustrErrorOptions } from './clustr-error.js';
-export { describeValue } from './describe-value.js';
+export { ClustrError, isClustrError, toClustrError } from './clustr-error.js';
 export {
-  CHANNEL_PATTERN,
-  CONFIRMATION_CHANNEL,
-  EXTERNAL_GROUP,
-  GROUP_PATTERN,
-  KILL_CHANNEL_PREFIX,
-  MASTER_CHANNEL,
-  PUBLIC_CHANNEL,
-  RESERVED_NAMES,
-  WORKER_ID_PATTERN,
-  assertExitCode,
-  assertGroupName,
-  assertUserChannel,
-  assertWorkerId,
-  isChannelName,
-  isControlChannel,
-  isGroupName,
-  isWorkerId,
-  killChannel,
-} from './names.js';
-export { encodeMeta } from './envelope.js';
+  DEFAULT_MAX_FRAME_BYTES,
+  decodeEnvelope,
+  decodeFrame,
+  encodeControlFrame,
+  encodeData,
+  encodeDataFrame,
+  encodeEnvelope,
+  reencodeDataFrame,
+} from './codec.js';
+export { describeValue } from './describe-value.js';
 export type { EncodedMeta, Envelope, JsonValue, Meta } from './envelope.js';
-export { FRAME_TAG, FRAME_VERSION } from './frames.js';
+export { encodeMeta } from './envelope.js';
 export type {
   AckFrame,
   BatchFrame,
@@ -35,16 +24,38 @@ export type {
   SubscribeFrame,
   UnsubscribeFrame,
 } from './frames.js';
+export { FRAME_TAG, FRAME_VERSION } from './frames.js';
 export {
-  DEFAULT_MAX_FRAME_BYTES,
-  decodeEnvelope,
-  decodeFrame,
-  encodeControlFrame,
-  encodeData,
-  encodeDataFrame,
-  encodeEnvelope,
-  reencodeDataFrame,
-} from './codec.js';
-export { MAX_BATCH_FRAMES, MAX_SUBSCRIPTION_CHANNELS, validateEnvelope, validateFrame } from './validate-frame.js';
+  assertExitCode,
+  assertGroupName,
+  assertUserChannel,
+  assertWorkerId,
+  CHANNEL_PATTERN,
+  CONFIRMATION_CHANNEL,
+  EXTERNAL_GROUP,
+  GROUP_PATTERN,
+  isChannelName,
+  isControlChannel,
+  isGroupName,
+  isWorkerId,
+  KILL_CHANNEL_PREFIX,
+  killChannel,
+  MASTER_CHANNEL,
+  PUBLIC_CHANNEL,
+  RESERVED_NAMES,
+  WORKER_ID_PATTERN,
+} from './names.js';
+export type {
+  ChildLink,
+  RestoreTransport,
+  Transport,
+  TransportDescriptor,
+  TransportSelf,
+} from './transport.js';
 export { RESTORE_TRANSPORT_EXPORT } from './transport.js';
-export type { ChildLink, RestoreTransport, Transport, TransportDescriptor, TransportSelf } from './transport.js';
+export {
+  MAX_BATCH_FRAMES,
+  MAX_SUBSCRIPTION_CHANNELS,
+  validateEnvelope,
+  validateFrame,
+} from './validate-frame.js';

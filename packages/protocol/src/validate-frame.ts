@@ -34,13 +34,17 @@ function checkChannels(channels: unknown): string[] {
     throw bad(`"channels" must be an array of at most ${MAX_SUBSCRIPTION_CHANNELS} channel names`, channels);
   }
   for (const channel of channels) {
-    if (typeof channel !== 'string' || !CHANNEL_PATTERN.test(channel)) throw bad('invalid channel name', channel);
+    if (typeof channel !== 'string' || !CHANNEL_PATTERN.test(channel)) {
+      throw bad('invalid channel name', channel);
+    }
   }
   return channels as string[];
 }
 
 function checkId(id: unknown): void {
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) throw bad('"id" must be a non-negative integer', id);
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
+    throw bad('"id" must be a non-negative integer', id);
+  }
 }
 
 /**
