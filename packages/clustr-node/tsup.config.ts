@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
-import { baseConfig } from '../../tsup.base';
+import { baseConfig } from '../../tsup.base.ts';
 
 export default defineConfig({ ...baseConfig });

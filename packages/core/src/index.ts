@@ -1,1 +1,11 @@
-export {};
+export type { ClustrErrorCode, Envelope, Meta, Transport } from '@clustr/protocol';
+export { ClustrError, isClustrError } from '@clustr/protocol';
+export type { ExitInfo, SpawnSpec, WorkerHandle } from '@clustr/spawner';
+export type { ClusterProcessEvents, ClusterProcessOptions, KillOrder } from './cluster-process.js';
+export { ClusterProcess } from './cluster-process.js';
+export type { ConfirmationCallback } from './confirmations.js';
+export type { MessageHandler } from './handler-list.js';
+export type { MasterOptions } from './master.js';
+export { Master } from './master.js';
+export type { WorkerOptions } from './worker.js';
+export { Worker } from './worker.js';

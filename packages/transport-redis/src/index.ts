@@ -1,1 +1,10 @@
-export {};
+export type { RedisTransport, RedisTransportStats } from './redis-transport.js';
+export { createRedisTransport, restoreTransport } from './redis-transport.js';
+export type { RedisTlsOptions, RedisTransportOptions } from './redis-transport-options.js';
+export {
+  DEFAULT_BACKOFF_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_BACKOFF_MS,
+  DEFAULT_MAX_QUEUED_MESSAGES,
+  DEFAULT_NAMESPACE,
+} from './redis-transport-options.js';

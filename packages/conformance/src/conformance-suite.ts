@@ -1,0 +1,45 @@
+import type { Transport } from '@clustr/protocol';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { channelTests } from './channel-tests.js';
+import { killTests } from './kill-tests.js';
+import { lifecycleTests } from './lifecycle-tests.js';
+
+/** A transport under test: how to make one, and what to set up around the suite. */
+export interface ConformanceTarget {
+  /** The transport's name in test titles. */
+  name: string;
+  /** Prepares what the transport needs (e.g. starts a redis-server); returns its factory. */
+  setup(): Promise<{ createTransport(): Transport; teardown?(): Promise<void> }>;
+}
+
+/** Holds the factory while a suite runs. */
+export interface SuiteContext {
+  createTransport(): Transport;
+}
+
+/**
+ * The one behaviour suite: every row of the channel table (nested to depth 3), ordering,
+ * queued-before-ready, confirmations, kill from every direction, unsubscribing. Run it once
+ * per transport; each transport must pass it unchanged.
+ */
+export function conformanceSuite(target: ConformanceTarget): void {
+  describe(`conformance: ${target.name}`, () => {
+    let teardown: (() => Promise<void>) | undefined;
+    const context: SuiteContext = {
+      createTransport: () => {
+        throw new Error('the conformance target was not set up');
+      },
+    };
+    beforeAll(async () => {
+      const prepared = await target.setup();
+      context.createTransport = () => prepared.createTransport();
+      teardown = prepared.teardown;
+    });
+    afterAll(async () => {
+      await teardown?.();
+    });
+    channelTests(context);
+    lifecycleTests(context);
+    killTests(context);
+  });
+}

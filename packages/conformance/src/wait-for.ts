@@ -1,0 +1,46 @@
+/**
+ * Resolves when `check` returns a value other than `undefined`, re-checking whenever `subscribe`
+ * signals a change; rejects after `timeoutMs` with a message saying what was awaited.
+ */
+export function waitFor<T>(
+  subscribe: (onChange: () => void) => () => void,
+  check: () => T | undefined,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const first = check();
+  if (first !== undefined) return Promise.resolve(first);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    const unsubscribe = subscribe(() => {
+      let value: T | undefined;
+      try {
+        value = check();
+      } catch (error) {
+        clearTimeout(timer);
+        unsubscribe();
+        reject(error);
+        return;
+      }
+      if (value === undefined) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(value);
+    });
+  });
+}
+
+/** Rejects after `timeoutMs` with what was awaited, unless `promise` settles first. */
+export function within<T>(promise: Promise<T>, what: string, timeoutMs = 15_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

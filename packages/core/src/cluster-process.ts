@@ -1,0 +1,293 @@
+import { EventEmitter } from 'node:events';
+import {
+  assertExitCode,
+  assertUserChannel,
+  assertWorkerId,
+  ClustrError,
+  describeValue,
+  type EncodedMeta,
+  type Envelope,
+  encodeData,
+  encodeMeta,
+  killChannel,
+  type Meta,
+  PUBLIC_CHANNEL,
+  type Transport,
+  type TransportDescriptor,
+  toClustrError,
+} from '@clustr/protocol';
+import { type ChildEnvironment, signalReady, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
+import type { HandlerList, MessageHandler } from './handler-list.js';
+import { reportError } from './report-error.js';
+import { restoreTransport } from './resolve-transport.js';
+
+/** Options every cluster process (master or worker) takes. */
+export interface ClusterProcessOptions {
+  /**
+   * The transport this process talks over, e.g. `createRedisTransport({ url })`.
+   * @default the parent's transport when this process was spawned by clustr, else `defaultTransport()`
+   */
+  transport?: Transport;
+  /**
+   * Builds the transport when none is given and none is inherited from a parent. The
+   * `clustr-node` facade sets it to the IPC transport.
+   * @default none: `ready()` rejects with `ERR_CLUSTR_NO_TRANSPORT`
+   */
+  defaultTransport?: () => Transport;
+}
+
+/** Why a process was told to exit by `killWorker`. */
+export interface KillOrder {
+  /** The exit code the process will exit with. */
+  exitCode: number;
+  /** Who sent the order. */
+  from: Meta;
+}
+
+/** The events of a master or worker. */
+export interface ClusterProcessEvents {
+  /** Bad input, transport trouble or a throwing handler: reported, never fatal. */
+  error: [ClustrError];
+  /** Subscriptions are live. */
+  ready: [];
+  /** The process was told to exit; it closes and exits with `exitCode` right after. */
+  kill: [KillOrder];
+  /** The process left the cluster. */
+  close: [];
+}
+
+type Dispatch = (envelope: Envelope) => void;
+
+interface Identity {
+  readonly workerId: string | undefined;
+  readonly group: string;
+  readonly channels: readonly string[];
+  readonly childEnvironment: ChildEnvironment | undefined;
+}
+
+/** What masters and workers share: publish, handlers, spawn, kill, lifecycle. */
+export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> {
+  /** This process's group (`"master"` for the master). */
+  readonly group: string;
+  readonly #workerId: string | undefined;
+  readonly #meta: EncodedMeta;
+  readonly #identity: Identity;
+  readonly #dispatch = new Map<string, Dispatch>();
+  readonly #children = new Set<WorkerHandle>();
+  #transport: Transport | undefined;
+  #descriptor: TransportDescriptor | undefined;
+  #pending: [channel: string, dataJson: string][] | undefined = [];
+  #isReadyAwaited = false;
+  readonly #ready: Promise<void>;
+  #closing: Promise<void> | undefined;
+
+  protected constructor(identity: Identity, options: ClusterProcessOptions) {
+    super();
+    this.group = identity.group;
+    this.#workerId = identity.workerId;
+    this.#identity = identity;
+    this.#meta = encodeMeta({ workerId: identity.workerId, group: identity.group });
+    const inherited = identity.childEnvironment?.transport;
+    if (options.transport !== undefined) this.#useTransport(options.transport);
+    else if (inherited !== undefined) this.#descriptor = inherited;
+    else if (options.defaultTransport !== undefined) this.#useTransport(options.defaultTransport());
+    // A spawned worker stays alive while it is in the cluster, whatever else it does.
+    if (identity.childEnvironment !== undefined) process.channel?.ref();
+    this.#ready = this.#start(inherited);
+    this.#ready.catch((error: unknown) => {
+      if (!this.#isReadyAwaited)
+        reportError(this, toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'joining the cluster failed'));
+    });
+  }
+
+  /** This process's workerId; `undefined` for the master. */
+  protected get ownWorkerId(): string | undefined {
+    return this.#workerId;
+  }
+
+  /** The name of the transport in use, once known. */
+  get transportName(): string | undefined {
+    return this.#transport?.name ?? this.#descriptor?.name;
+  }
+
+  /** The children this process spawned that have not exited for good. */
+  get children(): readonly WorkerHandle[] {
+    return [...this.#children];
+  }
+
+  /** Resolves when this process's subscriptions are live; rejects when it cannot join. */
+  ready(): Promise<void> {
+    this.#isReadyAwaited = true;
+    return this.#ready;
+  }
+
+  /**
+   * Publishes `data` to `channel`: `"public"`, `"master"`, `"confirmation"`, a group name or a
+   * workerId. `data` is anything JSON can carry; it is encoded once, here, so bad data throws
+   * in your stack. Messages published before `ready()` are queued, not lost.
+   *
+   * @throws ClustrError `ERR_CLUSTR_INVALID_CHANNEL`, `ERR_CLUSTR_INVALID_DATA`, `ERR_CLUSTR_CLOSED`
+   */
+  publish<T = unknown>(channel: string, data: T): void {
+    assertUserChannel(channel);
+    this.#send(channel, encodeData(data));
+  }
+
+  /** Listens to the `public` channel; returns the function that removes the handler. */
+  onPublic<T = unknown>(handler: MessageHandler<T>): () => void {
+    return this.addHandler(PUBLIC_CHANNEL, handler, 'onPublic');
+  }
+
+  /**
+   * Tells the process `workerId` to exit with `exitCode` (it closes first). Works from any
+   * process to any other, on any transport.
+   *
+   * @throws ClustrError `ERR_CLUSTR_INVALID_WORKER_ID`, `ERR_CLUSTR_INVALID_EXIT_CODE`
+   */
+  killWorker(workerId: string, exitCode = 0): void {
+    assertWorkerId(workerId);
+    assertExitCode(exitCode);
+    this.#send(killChannel(workerId), String(exitCode));
+  }
+
+  /**
+   * Starts workers from a list of specs (`file`, optional `cpu`, `command`, `args`, `env`,
+   * `cwd`, `restart`, …). The whole list is validated before any child starts; one handle per
+   * child comes back at once, with its `workerId`.
+   *
+   * @throws ClustrError for the first invalid spec; nothing was started then
+   */
+  spawn(specs: readonly unknown[]): WorkerHandle[] {
+    this.#assertOpen('spawn');
+    const descriptor = this.#descriptor ?? this.#transport?.describe();
+    if (descriptor === undefined) {
+      throw new ClustrError('ERR_CLUSTR_NO_TRANSPORT', 'cannot spawn: this process has no transport');
+    }
+    const handles = spawnWorkers(specs, {
+      parentId: this.#workerId ?? 'master',
+      transport: descriptor,
+      adopt: (link) => this.#transport?.adopt(link),
+    });
+    for (const handle of handles) {
+      this.#children.add(handle);
+      handle.on('error', (error) => reportError(this, error));
+      void handle.exited.then(() => this.#children.delete(handle));
+    }
+    return handles;
+  }
+
+  /**
+   * Leaves the cluster: flushes queued messages, unsubscribes, closes the transport and stops
+   * the children this process spawned. Afterwards nothing of clustr keeps the event loop alive.
+   * Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  /** `await using` support: the same as {@link close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Registers a handler for messages on `channel`. */
+  protected addHandler<T>(channel: string, handler: MessageHandler<T>, method: string): () => void {
+    if (typeof handler !== 'function') {
+      throw new ClustrError(
+        'ERR_CLUSTR_INVALID_OPTION',
+        `${method} handler ${describeValue(handler)} is not a function`,
+      );
+    }
+    const list = this.handlersOf(channel);
+    return list.add(handler as MessageHandler);
+  }
+
+  /** The handler list of one of this process's own channels. */
+  protected abstract handlersOf(channel: string): HandlerList;
+
+  /** Routes every message on `channel` to `dispatch`. */
+  protected route(channel: string, dispatch: Dispatch): void {
+    this.#dispatch.set(channel, dispatch);
+  }
+
+  /** Delivers to a handler list and reports what the handlers threw. */
+  protected deliver(list: HandlerList, envelope: Envelope): void {
+    const errors = list.deliver(envelope);
+    if (errors !== undefined) this.reportHandlerErrors(errors);
+  }
+
+  /** Reports errors user handlers threw, without stopping delivery. */
+  protected reportHandlerErrors(errors: unknown[]): void {
+    for (const error of errors) {
+      reportError(this, toClustrError(error, 'ERR_CLUSTR_HANDLER_FAILED', 'a message handler threw'));
+    }
+  }
+
+  /** Obeys a kill order: closes, then exits the process with the code. */
+  protected obeyKill(envelope: Envelope): void {
+    const { data } = envelope;
+    if (typeof data !== 'number' || !Number.isInteger(data) || data < 0 || data > 255) {
+      reportError(
+        this,
+        new ClustrError(
+          'ERR_CLUSTR_BAD_FRAME',
+          `kill order with exit code ${describeValue(data)} ignored (an integer from 0 to 255)`,
+        ),
+      );
+      return;
+    }
+    this.emit('kill', { exitCode: data, from: envelope.meta });
+    void this.close().finally(() => process.exit(data));
+  }
+
+  #useTransport(transport: Transport): void {
+    this.#transport = transport;
+    transport.onMessage((channel, envelope) => this.#dispatch.get(channel)?.(envelope));
+    transport.onError((error) => reportError(this, error));
+  }
+
+  async #start(inherited: TransportDescriptor | undefined): Promise<void> {
+    if (this.#transport === undefined) {
+      if (inherited === undefined) {
+        throw new ClustrError(
+          'ERR_CLUSTR_NO_TRANSPORT',
+          'no transport: pass { transport } (e.g. createIpcTransport()) or use the clustr-node package, which defaults to IPC',
+        );
+      }
+      this.#useTransport(await restoreTransport(inherited));
+    }
+    const transport = this.#transport as Transport;
+    for (const child of this.#children) if (child.link !== undefined) transport.adopt(child.link);
+    await transport.connect({ workerId: this.#workerId, group: this.group });
+    await Promise.all(this.#identity.channels.map((channel) => transport.subscribe(channel)));
+    const pending = this.#pending ?? [];
+    this.#pending = undefined;
+    for (const [channel, dataJson] of pending) transport.publish(channel, this.#meta, dataJson);
+    if (this.#identity.childEnvironment !== undefined) signalReady();
+    this.emit('ready');
+  }
+
+  #send(channel: string, dataJson: string): void {
+    this.#assertOpen('publish');
+    if (this.#pending !== undefined) this.#pending.push([channel, dataJson]);
+    else this.#transport?.publish(channel, this.#meta, dataJson);
+  }
+
+  #assertOpen(operation: string): void {
+    if (this.#closing !== undefined) {
+      throw new ClustrError(
+        'ERR_CLUSTR_CLOSED',
+        `cannot ${operation}: this process has left the cluster (close() was called)`,
+      );
+    }
+  }
+
+  async #shutdown(): Promise<void> {
+    await this.#ready.catch(() => undefined);
+    await this.#transport?.close();
+    await Promise.allSettled([...this.#children].map((child) => child.stop()));
+    if (this.#identity.childEnvironment !== undefined) process.channel?.unref();
+    this.emit('close');
+  }
+}

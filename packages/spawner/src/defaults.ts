@@ -1,0 +1,36 @@
+import { DEFAULT_MAX_FRAME_BYTES } from '@clustr/protocol';
+
+/** The restart policy of a spawn spec that names none: restart after a non-zero exit or a signal. */
+export const DEFAULT_RESTART_POLICY = 'on-failure';
+/** Delay before the first restart after a failure; doubles with each consecutive failure. */
+export const DEFAULT_RESTART_INITIAL_DELAY_MS = 100;
+/** The cap of the exponential restart backoff. */
+export const DEFAULT_RESTART_MAX_DELAY_MS = 5_000;
+/** A worker that stayed up this long before it exited restarts with the initial delay again. */
+export const DEFAULT_RESTART_RESET_AFTER_MS = 10_000;
+/** Most restarts within {@link DEFAULT_RESTART_WINDOW_MS}; one more failure and the handle gives up. */
+export const DEFAULT_MAX_RESTARTS = 10;
+/** The sliding window in which {@link DEFAULT_MAX_RESTARTS} is counted. */
+export const DEFAULT_RESTART_WINDOW_MS = 60_000;
+/** Grace between the stop signal and SIGKILL. */
+export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
+/** The signal `stop()` sends first. */
+export const DEFAULT_STOP_SIGNAL = 'SIGTERM';
+/** What happens to a child's stdout and stderr: they go to the parent's, untouched. */
+export const DEFAULT_STDIO = 'inherit';
+/** Longest line a child may write to its IPC fd (bytes, without the newline); longer is bad input. */
+export const DEFAULT_MAX_LINE_BYTES = DEFAULT_MAX_FRAME_BYTES;
+/** The fd on which every spawned child finds its IPC channel (a duplex socket pair). */
+export const CHILD_CHANNEL_FD = 3;
+
+/** Names of the environment variables the spawner sets in every child. */
+export const CLUSTR_ENV = {
+  /** The child's workerId, stable across restarts of its spawn slot. */
+  workerId: 'CLUSTR_WORKER_ID',
+  /** The spawning process's workerId, or `master`. */
+  parentId: 'CLUSTR_PARENT_ID',
+  /** JSON `TransportDescriptor` of the parent's transport. */
+  transport: 'CLUSTR_TRANSPORT',
+  /** The fd of the child's IPC channel (always `3`). */
+  channelFd: 'CLUSTR_CHANNEL_FD',
+} as const;

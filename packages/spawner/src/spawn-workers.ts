@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ChildLink,
+  ClustrError,
+  describeValue,
+  isWorkerId,
+  type TransportDescriptor,
+} from '@clustr/protocol';
+import { validateSpawnSpecs } from './validate-spawn-specs.js';
+import type { WorkerHandle } from './worker-handle.js';
+import { WorkerSlot } from './worker-slot.js';
+
+/** Who spawns, and what its children inherit. */
+export interface SpawnContext {
+  /** The spawning process's workerId, or `master`. Children read it from `CLUSTR_PARENT_ID`. */
+  parentId: string;
+  /** The spawning process's transport, as its children rebuild it (`CLUSTR_TRANSPORT`). */
+  transport: TransportDescriptor;
+  /**
+   * The directory relative spec files resolve against.
+   * @default dirname(process.argv[1])
+   */
+  baseDir?: string;
+  /**
+   * Called synchronously at every start of every child, restarts included, before any frame
+   * the child writes is delivered: the place to hand the link to the transport.
+   */
+  adopt?(link: ChildLink, handle: WorkerHandle): void;
+}
+
+function checkContext(context: unknown): asserts context is SpawnContext {
+  const fail = (what: string, value: unknown, allowed: string) =>
+    new ClustrError(
+      'ERR_CLUSTR_INVALID_OPTION',
+      `spawn context ${what} ${describeValue(value)} is not valid (allowed: ${allowed})`,
+      {
+        details: { option: what, value },
+      },
+    );
+  if (typeof context !== 'object' || context === null)
+    throw fail('', context, 'an object { parentId, transport }');
+  const { parentId, transport, adopt } = context as Record<string, unknown>;
+  if (parentId !== 'master' && !isWorkerId(parentId))
+    throw fail('parentId', parentId, "'master' or a workerId");
+  const descriptor = transport as Record<string, unknown> | null | undefined;
+  if (
+    typeof descriptor !== 'object' ||
+    descriptor === null ||
+    typeof descriptor.name !== 'string' ||
+    typeof descriptor.module !== 'string' ||
+    typeof descriptor.options !== 'object' ||
+    descriptor.options === null
+  ) {
+    throw fail('transport', transport, 'a TransportDescriptor { name, module, options }');
+  }
+  if (adopt !== undefined && typeof adopt !== 'function') throw fail('adopt', adopt, 'a function');
+}
+
+/**
+ * Validates every spec, then starts one supervised child per spec. Returns the handles at once;
+ * when any spec is invalid it throws (`ClustrError`) and starts nothing.
+ *
+ * @example
+ * const [web] = spawnWorkers([{ file: './web.js', cpu: 0 }], { parentId: 'master', transport: ipc.describe() });
+ * await web.ready;
+ */
+export function spawnWorkers(specs: unknown, context: SpawnContext): WorkerHandle[] {
+  checkContext(context);
+  const normalized = validateSpawnSpecs(specs, { baseDir: context.baseDir });
+  const adopt = context.adopt?.bind(context);
+  const slots = normalized.map(
+    (spec) =>
+      new WorkerSlot(
+        spec,
+        { workerId: randomUUID(), parentId: context.parentId, transport: context.transport },
+        adopt,
+      ),
+  );
+  for (const slot of slots) slot.start();
+  return slots;
+}

@@ -1,0 +1,60 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { TransportDescriptor } from '@clustr/protocol';
+import { tasksetPath } from './cpu-affinity.js';
+import { CHILD_CHANNEL_FD, CLUSTR_ENV } from './defaults.js';
+import { withWatchParentPreload } from './node-exec-argv.js';
+import type { NormalizedSpawnSpec } from './spawn-spec.js';
+
+/** Who a child is and how it reaches its cluster. */
+export interface ChildIdentity {
+  readonly workerId: string;
+  readonly parentId: string;
+  readonly transport: TransportDescriptor;
+}
+
+/** The program and arguments a spec runs: `[taskset -c <cpu>] <command ?? node execArgv> <file> [args]`. */
+export function commandLine(spec: NormalizedSpawnSpec): { program: string; args: string[] } {
+  const run =
+    spec.command === undefined
+      ? [process.execPath, ...withWatchParentPreload(spec.execArgv), spec.file, ...spec.args]
+      : [spec.command, spec.file, ...spec.args];
+  if (spec.cpu !== undefined) {
+    // Validation made sure taskset exists; taskset execs the program, so the pid is the worker's.
+    const taskset = tasksetPath() ?? 'taskset';
+    return { program: taskset, args: ['-c', String(spec.cpu), ...run] };
+  }
+  const [program, ...args] = run as [string, ...string[]];
+  return { program, args };
+}
+
+/** The child's environment: the parent's, the spec's, then the spawner's own variables. */
+export function childEnvironment(spec: NormalizedSpawnSpec, identity: ChildIdentity): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...spec.env,
+    [CLUSTR_ENV.workerId]: identity.workerId,
+    [CLUSTR_ENV.parentId]: identity.parentId,
+    [CLUSTR_ENV.transport]: JSON.stringify(identity.transport),
+    [CLUSTR_ENV.channelFd]: String(CHILD_CHANNEL_FD),
+    NODE_CHANNEL_FD: String(CHILD_CHANNEL_FD),
+    NODE_CHANNEL_SERIALIZATION_MODE: 'json',
+  };
+}
+
+/**
+ * Starts one run of a spec. fd 3 is a plain duplex pipe (a socket pair), not Node's `'ipc'`: the
+ * parent parses its lines itself, so garbage from a non-Node child cannot crash it, while a Node
+ * child still finds a normal IPC channel there (`NODE_CHANNEL_FD=3`). Non-Node children get
+ * their own process group so that stopping them also ends what they started.
+ */
+export function startChild(spec: NormalizedSpawnSpec, identity: ChildIdentity): ChildProcess {
+  const { program, args } = commandLine(spec);
+  const output = spec.stdio;
+  return spawn(program, args, {
+    cwd: spec.cwd,
+    env: childEnvironment(spec, identity),
+    stdio: ['inherit', output, output, 'pipe'],
+    detached: spec.command !== undefined,
+    windowsHide: true,
+  });
+}

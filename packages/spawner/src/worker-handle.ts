@@ -1,0 +1,82 @@
+import type { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { ChildLink, ClustrError } from '@clustr/protocol';
+import type { ExitInfo } from './restart-backoff.js';
+
+/** Where a worker's spawn slot is in its life. */
+export type WorkerState = 'starting' | 'running' | 'restarting' | 'exited' | 'gave-up' | 'stopped';
+
+/** Told with every `'restart'`: which attempt since the backoff was last reset, after what delay. */
+export interface RestartInfo {
+  /** 1 for the first restart after a reset of the backoff, then 2, 3… */
+  readonly attempt: number;
+  /** The delay before the new start. */
+  readonly delayMs: number;
+}
+
+/** Options of {@link WorkerHandle.stop}. */
+export interface StopOptions {
+  /**
+   * The signal sent first.
+   * @default 'SIGTERM'
+   */
+  signal?: NodeJS.Signals;
+  /**
+   * Grace before SIGKILL.
+   * @default the spec's `stopTimeoutMs` (5000)
+   */
+  timeoutMs?: number;
+}
+
+/** The events of a {@link WorkerHandle}. */
+export interface WorkerHandleEvents {
+  /** A run started (also after each restart); the link is new each time. */
+  spawn: [link: ChildLink];
+  /** The run signalled ready (every run). */
+  ready: [];
+  /** A run ended (every run). */
+  exit: [info: ExitInfo];
+  /** A new run is scheduled after `delayMs`. */
+  restart: [info: RestartInfo];
+  /** The crash-loop limit was reached: no more restarts. */
+  'gave-up': [info: ExitInfo];
+  /** User traffic from the child (valid JSON without `"clustr":1`). */
+  message: [message: unknown];
+  /** A run failed to start, or bad input no `ChildLink.onBadInput` handler took. Without listener: a process warning. */
+  error: [error: ClustrError];
+}
+
+/**
+ * One spawn slot: a child process, supervised and restarted under the same workerId. Returned
+ * by `spawnWorkers()` at once, before the child runs.
+ */
+export interface WorkerHandle extends EventEmitter<WorkerHandleEvents>, AsyncDisposable {
+  /** The child's workerId, stable across restarts. */
+  readonly workerId: string;
+  /** The pid of the current run, undefined while none runs. */
+  readonly pid: number | undefined;
+  /** How many times the child was started again. */
+  readonly restarts: number;
+  readonly state: WorkerState;
+  /** The link of the current run, undefined while none runs. */
+  readonly link: ChildLink | undefined;
+  /** The current run's stdout when the spec has `stdio: 'pipe'`, else null. */
+  readonly stdout: Readable | null;
+  /** The current run's stderr when the spec has `stdio: 'pipe'`, else null. */
+  readonly stderr: Readable | null;
+  /**
+   * Resolves the first time the child is ready; rejects (`ERR_CLUSTR_SPAWN_FAILED`) when the slot
+   * ends for good before that.
+   */
+  readonly ready: Promise<void>;
+  /** The final exit: the one no restart follows. Never rejects. */
+  readonly exited: Promise<ExitInfo>;
+  /**
+   * Sends user traffic to the child as one JSON line (a Node child gets it as a process
+   * `'message'`). Returns false when no run is live or the pipe is full.
+   * @throws ClustrError `ERR_CLUSTR_INVALID_DATA` when JSON cannot carry `message`
+   */
+  send(message: unknown): boolean;
+  /** Ends the child without restart: `signal`, then SIGKILL after `timeoutMs`. Idempotent. */
+  stop(options?: StopOptions): Promise<ExitInfo>;
+}

@@ -1,0 +1,134 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+/** TLS files for a server that also listens with TLS (`rediss://`). */
+export interface RedisServerTls {
+  /** PEM certificate file of the server. */
+  certFile: string;
+  /** PEM private key file of the server. */
+  keyFile: string;
+  /** PEM CA file (for a self-signed certificate: the certificate itself). */
+  caFile: string;
+}
+
+/** Options of {@link startRedisServer}. */
+export interface StartRedisServerOptions {
+  /** Extra `redis-server` arguments, e.g. `['--requirepass', 'secret']`. @default [] */
+  args?: string[];
+  /** Password `cli()` and the readiness check authenticate with. @default undefined */
+  password?: string;
+  /** Serve TLS only (plain port disabled); `url` becomes `rediss://`. @default undefined */
+  tls?: RedisServerTls;
+  /** How long to wait for the first `PING` answer. @default 10000 */
+  readyTimeoutMs?: number;
+}
+
+/** A `redis-server` the test started itself, on a free port. */
+export interface RedisServer extends AsyncDisposable {
+  /** `redis://127.0.0.1:<port>` (or `rediss://` with TLS), without credentials. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server (SIGTERM, then SIGKILL); idempotent. */
+  stop(): Promise<void>;
+  /** Stops and starts the server again on the same port; resolves once `PING` answers. */
+  restart(): Promise<void>;
+  /** Runs `redis-cli` against the server; resolves with its trimmed stdout. */
+  cli(...args: string[]): Promise<string>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no TCP port was assigned');
+  return address.port;
+}
+
+function run(file: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: 10_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${file} ${args.join(' ')} failed: ${stderr || error.message}`));
+      else resolve(stdout.trim());
+    });
+  });
+}
+
+/**
+ * Starts `redis-server --port <free> --save '' --appendonly no` and waits until it answers
+ * `PING`. Dependency-free so other packages can import it by relative path.
+ *
+ * @example
+ * await using redis = await startRedisServer();
+ * await redis.cli('PUBLISH', 'clustr:public', '{"meta":{"group":"ops"},"data":1}');
+ */
+export async function startRedisServer(options: StartRedisServerOptions = {}): Promise<RedisServer> {
+  const port = await freePort();
+  const { tls, password } = options;
+  const portArgs = tls
+    ? [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        tls.certFile,
+        '--tls-key-file',
+        tls.keyFile,
+      ]
+    : ['--port', String(port)];
+  const tlsArgs = tls ? ['--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no'] : [];
+  const serverArgs = [...portArgs, ...tlsArgs, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  serverArgs.push(...(options.args ?? []));
+  const cliBase = ['-h', '127.0.0.1', '-p', String(port)];
+  if (tls) cliBase.push('--tls', '--cacert', tls.caFile);
+  if (password !== undefined) cliBase.push('-a', password, '--no-auth-warning');
+  const cli = (...args: string[]) => run('redis-cli', [...cliBase, ...args]);
+  let child: ChildProcess | undefined;
+
+  async function start(): Promise<void> {
+    const started = spawn('redis-server', serverArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    let log = '';
+    started.stdout?.on('data', (chunk: Buffer) => {
+      if (log.length < 20_000) log += chunk.toString();
+    });
+    started.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+    });
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000);
+    for (;;) {
+      if (started.exitCode !== null) throw new Error(`redis-server exited with ${started.exitCode}:\n${log}`);
+      const answer = await cli('PING').catch(() => '');
+      if (answer === 'PONG') return;
+      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING:\n${log}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async function stop(): Promise<void> {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = once(running, 'exit');
+    running.kill('SIGTERM');
+    const timer = setTimeout(() => running.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  await start();
+  return {
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
+    port,
+    stop,
+    async restart() {
+      await stop();
+      await start();
+    },
+    cli,
+    [Symbol.asyncDispose]: stop,
+  };
+}

@@ -1,0 +1,104 @@
+import { ClustrError } from '@clustr/protocol';
+
+interface Waiter {
+  remaining: number;
+  settle(error?: ClustrError): void;
+}
+
+interface PendingSub {
+  readonly channels: readonly string[];
+  waiters: Waiter[];
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The `sub` frames this process sent to its parent and still waits to see acknowledged, and who
+ * waits for them: local `subscribe()` calls and the `sub` frames of children, which are acked in
+ * turn only once everything they depend on is live up to the root.
+ */
+export class AckTracker {
+  private readonly pending = new Map<number, PendingSub>();
+  private nextId = 1;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  /** Registers a `sub` frame about to be sent for `channels`; returns its id. */
+  open(channels: readonly string[]): number {
+    const id = this.nextId++;
+    const entry: PendingSub = { channels, waiters: [], timer: undefined };
+    entry.timer = setTimeout(() => this.expire(id, entry), this.timeoutMs);
+    entry.timer.unref();
+    this.pending.set(id, entry);
+    return id;
+  }
+
+  /** Ids of every `sub` frame not yet acknowledged. */
+  openIds(): number[] {
+    return [...this.pending.keys()];
+  }
+
+  /** Runs `settle` once every id in `ids` is acknowledged (at once when `ids` is empty). */
+  whenAcked(ids: readonly number[], settle: (error?: ClustrError) => void): void {
+    const waiter: Waiter = { remaining: 0, settle };
+    for (const id of ids) {
+      const entry = this.pending.get(id);
+      if (entry === undefined) continue;
+      waiter.remaining++;
+      entry.waiters.push(waiter);
+    }
+    if (waiter.remaining === 0) settle();
+  }
+
+  /** A promise form of {@link AckTracker.whenAcked}. */
+  waitFor(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) =>
+      this.whenAcked(ids, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  /** The parent acknowledged `id`: returns the channels it covered (undefined when unknown). */
+  ack(id: number): readonly string[] | undefined {
+    const entry = this.pending.get(id);
+    if (entry === undefined) return undefined;
+    this.pending.delete(id);
+    clearTimeout(entry.timer);
+    for (const waiter of entry.waiters) {
+      if (--waiter.remaining === 0) waiter.settle();
+    }
+    return entry.channels;
+  }
+
+  /** Fails every waiter (the parent is gone, or the transport closed). */
+  failAll(error: ClustrError): void {
+    const entries = [...this.pending.values()];
+    this.pending.clear();
+    for (const entry of entries) {
+      clearTimeout(entry.timer);
+      for (const waiter of entry.waiters) {
+        if (waiter.remaining > 0) {
+          waiter.remaining = 0;
+          waiter.settle(error);
+        }
+      }
+    }
+  }
+
+  private expire(id: number, entry: PendingSub): void {
+    // The entry stays: a late ack still marks its channels live.
+    entry.timer = undefined;
+    const waiters = entry.waiters;
+    entry.waiters = [];
+    const error = new ClustrError(
+      'ERR_CLUSTR_TIMEOUT',
+      `the parent did not acknowledge subscription ${id} (${entry.channels.join(', ') || 'handshake'}) within ${this.timeoutMs} ms`,
+      { details: { id, channels: entry.channels, timeoutMs: this.timeoutMs } },
+    );
+    for (const waiter of waiters) {
+      if (waiter.remaining > 0) {
+        waiter.remaining = 0;
+        waiter.settle(error);
+      }
+    }
+  }
+}

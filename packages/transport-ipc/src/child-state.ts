@@ -1,0 +1,30 @@
+import type { ChildLink } from '@clustr/protocol';
+import { type BatchCache, LinkOutbox } from './link-outbox.js';
+import type { OutboxHost } from './outbox.js';
+import type { FrameSource } from './receive-frames.js';
+import type { SubscribedLink } from './subscriptions.js';
+
+/** An adopted child link and what the router knows of its subtree. */
+export interface ChildState extends FrameSource, SubscribedLink {
+  readonly workerId: string;
+  readonly link: ChildLink;
+  readonly out: LinkOutbox;
+  /** Removes the listeners the router put on the link. */
+  readonly detach: (() => void)[];
+}
+
+/** The router's state for a freshly adopted link (no listeners yet). */
+export function createChildState(link: ChildLink, host: OutboxHost, cache: BatchCache): ChildState {
+  const label = `child ${link.workerId}`;
+  const out = new LinkOutbox(host, label, link, cache);
+  return {
+    workerId: link.workerId,
+    link,
+    counts: new Map(),
+    out,
+    detach: [],
+    isClosed: false,
+    counters: out.counters,
+    label,
+  };
+}

@@ -1,0 +1,33 @@
+import { ClustrError, describeValue } from '@clustr/protocol';
+
+/** An operation on a closed transport. */
+export function closedError(what: string): ClustrError {
+  return new ClustrError('ERR_CLUSTR_CLOSED', `${what} failed: the IPC transport is closed`);
+}
+
+/** A published message above `maxFrameBytes`. */
+export function tooLargeError(channel: string, bytes: number, maxFrameBytes: number): ClustrError {
+  return new ClustrError(
+    'ERR_CLUSTR_INVALID_DATA',
+    `message on channel "${channel}" is ${bytes} bytes, larger than maxFrameBytes ${maxFrameBytes}: not sent`,
+    { details: { channel, bytes, maxFrameBytes } },
+  );
+}
+
+/** The IPC channel to the parent closed under pending subscriptions. */
+export function parentGoneError(): ClustrError {
+  return new ClustrError('ERR_CLUSTR_TRANSPORT', 'the IPC channel to the parent process closed');
+}
+
+/** True when a message on the parent channel is clustr's (`"clustr":1`), not the user's. */
+export function isTagged(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && (message as { clustr?: unknown }).clustr === 1;
+}
+
+/** `subscribe()` of something that is not a channel name. */
+export function invalidChannelError(channel: unknown): ClustrError {
+  return new ClustrError(
+    'ERR_CLUSTR_INVALID_CHANNEL',
+    `cannot subscribe to ${describeValue(channel)}: not a channel name (1-200 characters: a letter or digit, then letters, digits, "_", ".", ":" or "-")`,
+  );
+}

@@ -1,0 +1,50 @@
+/** Counters of one link (a child, or the parent channel), as `stats()` reports them. */
+export interface IpcLinkStats {
+  /** Frames written to the peer (each frame inside a batch counts once). */
+  framesSent: number;
+  /** Characters of JSON written to the peer (bytes for ASCII text). */
+  bytesSent: number;
+  /** Writes to the peer: one per batch line (normally one per event-loop turn with traffic). */
+  writes: number;
+  /** Frames received from the peer that passed validation (each frame inside a batch counts once). */
+  framesReceived: number;
+  /** Input from the peer that was dropped as bad (`ERR_CLUSTR_BAD_FRAME`). */
+  badFrames: number;
+  /** Frames for the peer dropped because its queue was full (`ERR_CLUSTR_QUEUE_FULL`). */
+  dropped: number;
+  /** Characters queued for the peer right now, not yet written. */
+  queuedBytes: number;
+  /** True while the peer's pipe is full and the queue waits for it to drain. */
+  isBlocked: boolean;
+}
+
+/** What `IpcTransport.stats()` returns: a snapshot, safe to keep. */
+export interface IpcTransportStats {
+  /** The link to the parent process; absent unless the transport was restored in a child. */
+  parent?: IpcLinkStats;
+  /** One entry per adopted child link, by workerId. */
+  children: Record<string, IpcLinkStats>;
+  /** Messages this process published. */
+  published: number;
+  /** Messages handed to this process's `onMessage` handlers. */
+  delivered: number;
+  /** Bad input over every link, including links that are gone. */
+  badFrames: number;
+  /** Frames dropped over every link (full queues, oversized or after close), including links that are gone. */
+  dropped: number;
+}
+
+/** Mutable counters behind {@link IpcLinkStats}. */
+export interface LinkCounters {
+  framesSent: number;
+  bytesSent: number;
+  writes: number;
+  framesReceived: number;
+  badFrames: number;
+  dropped: number;
+}
+
+/** Fresh zeroed counters. */
+export function createLinkCounters(): LinkCounters {
+  return { framesSent: 0, bytesSent: 0, writes: 0, framesReceived: 0, badFrames: 0, dropped: 0 };
+}

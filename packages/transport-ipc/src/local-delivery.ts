@@ -1,0 +1,92 @@
+import { type ClustrError, type Envelope, type Meta, toClustrError } from '@clustr/protocol';
+
+type MessageHandler = (channel: string, envelope: Envelope) => void;
+type ErrorHandler = (error: ClustrError) => void;
+
+/**
+ * This process's side of the transport: its `onMessage` and `onError` handlers, and the
+ * messages it published to itself, delivered a turn later and in order (never inside `publish`).
+ */
+export class LocalDelivery {
+  /** Messages handed to the handlers. */
+  delivered = 0;
+  private messageHandlers: readonly MessageHandler[] = [];
+  private errorHandlers: readonly ErrorHandler[] = [];
+  // Parallel arrays rather than an object per queued message.
+  private channels: string[] = [];
+  private metas: Meta[] = [];
+  private data: string[] = [];
+  private handle: NodeJS.Immediate | undefined;
+
+  onMessage(handler: MessageHandler): () => void {
+    this.messageHandlers = [...this.messageHandlers, handler];
+    return () => {
+      this.messageHandlers = this.messageHandlers.filter((h) => h !== handler);
+    };
+  }
+
+  onError(handler: ErrorHandler): () => void {
+    this.errorHandlers = [...this.errorHandlers, handler];
+    return () => {
+      this.errorHandlers = this.errorHandlers.filter((h) => h !== handler);
+    };
+  }
+
+  /**
+   * Queues a message this process published on a channel it subscribes to, for the next turn
+   * (a macrotask: a handler that publishes to its own channel loops once per turn instead of
+   * starving I/O).
+   */
+  queue(channel: string, meta: Meta, dataJson: string): void {
+    this.channels.push(channel);
+    this.metas.push(meta);
+    this.data.push(dataJson);
+    this.handle ??= setImmediate(this.deliverQueued);
+  }
+
+  /** Delivers the queued messages now; each gets its own decoded data, as a remote receiver would. */
+  readonly deliverQueued = (): void => {
+    if (this.handle !== undefined) clearImmediate(this.handle);
+    this.handle = undefined;
+    const { channels, metas, data } = this;
+    this.channels = [];
+    this.metas = [];
+    this.data = [];
+    for (let i = 0; i < channels.length; i++) {
+      this.deliver(channels[i]!, { meta: metas[i]!, data: JSON.parse(data[i]!) });
+    }
+  };
+
+  /** Hands a message to every handler; a handler that throws is reported, the others still run. */
+  deliver(channel: string, envelope: Envelope): void {
+    this.delivered++;
+    const handlers = this.messageHandlers;
+    for (let i = 0; i < handlers.length; i++) {
+      try {
+        handlers[i]!(channel, envelope);
+      } catch (error) {
+        this.report(
+          toClustrError(error, 'ERR_CLUSTR_TRANSPORT', `a message handler threw on channel "${channel}"`),
+        );
+      }
+    }
+  }
+
+  /** Reports through `onError`; with no handler, as a process warning (never a crash). */
+  report(error: ClustrError): void {
+    const handlers = this.errorHandlers;
+    if (handlers.length === 0) {
+      process.emitWarning(error);
+      return;
+    }
+    for (const handler of handlers) {
+      try {
+        handler(error);
+      } catch (thrown) {
+        process.emitWarning(
+          toClustrError(thrown, 'ERR_CLUSTR_TRANSPORT', 'an IPC transport error handler threw'),
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import type { ChildLink } from '@clustr/protocol';
+
+/**
+ * Resolves once every link took what was written to it (its pipe drained or it closed) and
+ * `others` settled, or after `timeoutMs`: `close()` waits so that a process may exit right after.
+ */
+export function settleWrites(
+  links: Iterable<ChildLink>,
+  others: Promise<void>[],
+  timeoutMs: number,
+): Promise<void> {
+  const pending = [...others];
+  for (const link of links) {
+    if (link.isClosed || link.writableLength === 0) continue;
+    pending.push(
+      new Promise<void>((resolve) => {
+        const offs = [link.onDrain(done), link.onClose(done)];
+        function done(): void {
+          for (const off of offs) off();
+          resolve();
+        }
+      }),
+    );
+  }
+  if (pending.length === 0) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  return Promise.race([Promise.all(pending).then(() => undefined), timeout]).finally(() =>
+    clearTimeout(timer),
+  );
+}

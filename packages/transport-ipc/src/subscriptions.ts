@@ -1,0 +1,122 @@
+import type { ClustrError } from '@clustr/protocol';
+import { AckTracker } from './ack-tracker.js';
+import type { Outbox } from './outbox.js';
+import { type Route, type RoutedLink, RouteTable } from './route-table.js';
+
+/** A child link as the subscriptions see it. */
+export interface SubscribedLink extends RoutedLink {
+  isClosed: boolean;
+  readonly out: Outbox<string>;
+}
+
+/**
+ * Who listens to what, here and below, and the `sub`/`unsub`/`ack` exchange with the parent:
+ * a channel's first subscriber in this subtree makes this process subscribe upwards (with an
+ * id the parent acks once live up to the root), its last one makes it unsubscribe.
+ */
+export class Subscriptions<L extends SubscribedLink> {
+  readonly routes = new RouteTable<L>();
+  private readonly acks: AckTracker;
+
+  /** `up` is the queue towards the parent; undefined at the root, where everything is live at once. */
+  constructor(
+    private readonly up: Outbox<object> | undefined,
+    ackTimeoutMs: number,
+  ) {
+    this.acks = new AckTracker(ackTimeoutMs);
+  }
+
+  /** The route of `channel`, or undefined when nobody here subscribes. */
+  get(channel: string): Route<L> | undefined {
+    return this.routes.get(channel);
+  }
+
+  /** Sends the handshake (an empty `sub`); resolves once it and every pending `sub` are acked. */
+  handshake(): Promise<void> {
+    if (this.up === undefined) return Promise.resolve();
+    const ids = this.acks.openIds();
+    ids.push(this.sendUp('sub', []));
+    return this.acks.waitFor(ids);
+  }
+
+  subscribeLocal(channel: string): Promise<void> {
+    const { route, isNew } = this.routes.addLocal(channel);
+    if (isNew && this.up !== undefined) route.pendingUp = this.sendUp('sub', [channel]);
+    return route.pendingUp < 0 ? Promise.resolve() : this.acks.waitFor([route.pendingUp]);
+  }
+
+  unsubscribeLocal(channel: string): void {
+    if (this.routes.removeLocal(channel)) this.sendUnsub([channel]);
+  }
+
+  /** A child's `sub` frame: acked (through `ack`) once every channel in it is live up to the root. */
+  childSubscribed(
+    child: L,
+    channels: readonly string[],
+    id: number | undefined,
+    ack: (id: number) => void,
+  ): void {
+    const fresh: string[] = [];
+    const waitFor: number[] = [];
+    for (const channel of channels) {
+      const { route, isNew } = this.routes.addLink(child, channel);
+      if (isNew && this.up !== undefined) fresh.push(channel);
+      else if (route.pendingUp >= 0 && !waitFor.includes(route.pendingUp)) waitFor.push(route.pendingUp);
+    }
+    if (fresh.length > 0) {
+      const upId = this.sendUp('sub', fresh);
+      for (const channel of fresh) this.routes.get(channel)!.pendingUp = upId;
+      waitFor.push(upId);
+    }
+    if (id === undefined) return;
+    this.acks.whenAcked(waitFor, (error) => {
+      if (error === undefined && !child.isClosed) ack(id);
+    });
+  }
+
+  childUnsubscribed(child: L, channels: readonly string[]): void {
+    this.sendUnsub(channels.filter((channel) => this.routes.removeLink(child, channel)));
+  }
+
+  /** A child link is gone: its subtree's subscriptions go too. */
+  removeChild(child: L): void {
+    this.sendUnsub(this.routes.removeAll(child));
+  }
+
+  /** The parent acked the `sub` frame `id`. */
+  acked(id: number): void {
+    const channels = this.acks.ack(id);
+    if (channels === undefined) return;
+    for (const channel of channels) {
+      const route = this.routes.get(channel);
+      if (route !== undefined && route.pendingUp === id) route.pendingUp = -1;
+    }
+  }
+
+  /** Leaving: unsubscribes upwards from everything this subtree listened to. */
+  unsubscribeAll(): void {
+    this.sendUnsub(this.routes.channels());
+  }
+
+  /** Fails every pending subscription. */
+  failAll(error: ClustrError): void {
+    this.acks.failAll(error);
+  }
+
+  private sendUnsub(channels: string[]): void {
+    if (channels.length > 0 && this.up !== undefined) this.sendUp('unsub', channels);
+  }
+
+  private sendUp(type: 'sub' | 'unsub', channels: string[]): number {
+    const up = this.up!;
+    // Control frames pass the queue bound: losing one would hang or leak a subscription.
+    const size = 48 + channels.length * 40;
+    if (type === 'unsub') {
+      up.push({ clustr: 1, type, channels }, size, true);
+      return -1;
+    }
+    const id = this.acks.open(channels);
+    up.push({ clustr: 1, type, channels, id }, size, true);
+    return id;
+  }
+}

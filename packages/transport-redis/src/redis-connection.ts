@@ -1,0 +1,218 @@
+import { debuglog } from 'node:util';
+import { ClustrError, describeValue } from '@clustr/protocol';
+import { createClient, ErrorReply, type RedisClientType } from '@redis/client';
+import { type ResolvedRedisOptions, redactUrl } from './redis-transport-options.js';
+
+const debug = debuglog('clustr');
+
+const TLS_VERIFY_CODE = /CERT|SELF_SIGNED|ALTNAME/;
+
+/** Failures that retrying cannot fix: the server refused us (auth, ACL) or its certificate. */
+function isFatal(error: unknown): boolean {
+  if (error instanceof ErrorReply) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TLS_VERIFY_CODE.test(code);
+}
+
+/** Waits for `promise` (its failure included) at most `ms`; never rejects. */
+export async function bounded(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => {}),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/** The typed client this package uses: no modules, RESP2. */
+export type RedisClient = RedisClientType;
+
+/** What a {@link RedisConnection} tells its owner. */
+export interface RedisConnectionHooks {
+  /**
+   * A fresh client is connected. Resolve once it is usable (the subscriber subscribes here);
+   * a rejection counts as a failed attempt.
+   */
+  prepare(client: RedisClient): Promise<void>;
+  /** The connection is usable again (also the first time). */
+  up(client: RedisClient, isReconnect: boolean): void;
+  /** The connection was lost after it had been up; a reconnect is scheduled. */
+  down(error: ClustrError): void;
+  /** A failed reconnect attempt worth reporting (e.g. a password that stopped working). */
+  error(error: ClustrError): void;
+}
+
+/**
+ * One Redis connection with its own reconnect loop: the client's reconnect is off, so every
+ * reconnect is a fresh client whose state (subscriptions) the owner sets up in `prepare`.
+ */
+export class RedisConnection {
+  #client: RedisClient | undefined;
+  #isUp = false;
+  #isClosed = false;
+  #attempt = 0;
+  #timer: NodeJS.Timeout | undefined;
+  /** Ends the attempt in flight at once, so close() leaves no socket or timer behind. */
+  #cancelAttempt: ((reason: Error) => void) | undefined;
+  readonly #role: 'pub' | 'sub';
+  readonly #options: ResolvedRedisOptions;
+  readonly #name: string | undefined;
+  readonly #hooks: RedisConnectionHooks;
+
+  constructor(role: 'pub' | 'sub', options: ResolvedRedisOptions, name: string, hooks: RedisConnectionHooks) {
+    this.#role = role;
+    this.#options = options;
+    this.#name = `${name}:${role}`;
+    this.#hooks = hooks;
+  }
+
+  /** True while the connection is usable. */
+  get isUp(): boolean {
+    return this.#isUp;
+  }
+
+  /** The current client, when up. */
+  get client(): RedisClient | undefined {
+    return this.#isUp ? this.#client : undefined;
+  }
+
+  /** Connects for the first time: retries until the connect timeout, fails at once on auth errors. */
+  async open(): Promise<void> {
+    const deadline = Date.now() + this.#options.connectTimeoutMs;
+    let lastError: unknown;
+    for (let attempt = 0; !this.#isClosed; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      try {
+        const client = await this.#connectOnce(remaining);
+        this.#becomeUp(client, false);
+        return;
+      } catch (error) {
+        lastError = error;
+        if (this.#isClosed || isFatal(error) || Date.now() + this.#delay(attempt) >= deadline) break;
+        await new Promise<void>((resolve) => {
+          this.#timer = setTimeout(resolve, this.#delay(attempt));
+          this.#cancelAttempt = () => resolve();
+        });
+        this.#cancelAttempt = undefined;
+      }
+    }
+    if (this.#isClosed)
+      throw new ClustrError('ERR_CLUSTR_CLOSED', 'the redis transport was closed while connecting');
+    throw this.#connectError(lastError, 'cannot connect');
+  }
+
+  /** Closes: waits (bounded) for the publisher's pending replies, then closes the socket. Idempotent. */
+  async close(): Promise<void> {
+    this.#isClosed = true;
+    clearTimeout(this.#timer);
+    this.#cancelAttempt?.(
+      new ClustrError('ERR_CLUSTR_CLOSED', 'the redis transport was closed while connecting'),
+    );
+    const client = this.#client;
+    this.#client = undefined;
+    this.#isUp = false;
+    if (!client?.isOpen) return;
+    // Replies come in order: once PING answers, every PUBLISH before it was taken by the server.
+    // Bounded, so a server that stopped answering cannot hang close().
+    if (this.#role === 'pub') await bounded(client.ping(), this.#options.connectTimeoutMs);
+    client.destroy();
+  }
+
+  #delay(attempt: number): number {
+    const { reconnectInitialDelayMs: initial, reconnectMaxDelayMs: max } = this.#options;
+    return Math.min(max, initial * 2 ** Math.min(attempt, 20));
+  }
+
+  async #connectOnce(timeoutMs: number): Promise<RedisClient> {
+    const { url, tls } = this.#options;
+    const isTls = url.startsWith('rediss:');
+    const socket = {
+      connectTimeout: timeoutMs,
+      reconnectStrategy: false as const,
+      ...(isTls ? { tls: true as const, ...tls } : {}),
+    };
+    const client: RedisClient = createClient({
+      url,
+      name: this.#name,
+      socket,
+      maintNotifications: 'disabled',
+    });
+    client.on('error', (error: unknown) => this.#onClientError(client, error));
+    const ready = (async () => {
+      await client.connect();
+      await this.#hooks.prepare(client);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      this.#cancelAttempt = reject;
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([ready, timeout]);
+      return client;
+    } catch (error) {
+      ready.catch(() => {});
+      if (client.isOpen) client.destroy();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      this.#cancelAttempt = undefined;
+    }
+  }
+
+  #becomeUp(client: RedisClient, isReconnect: boolean): void {
+    if (this.#isClosed) {
+      client.destroy();
+      return;
+    }
+    this.#client = client;
+    this.#isUp = true;
+    this.#attempt = 0;
+    this.#hooks.up(client, isReconnect);
+  }
+
+  #onClientError(client: RedisClient, error: unknown): void {
+    debug('redis %s connection: %s', this.#role, error instanceof Error ? error.message : error);
+    if (client !== this.#client || !this.#isUp || client.isReady) return;
+    this.#isUp = false;
+    this.#client = undefined;
+    // The client already closed its socket; destroy() also rejects what it still held.
+    queueMicrotask(() => {
+      if (client.isOpen) client.destroy();
+    });
+    if (this.#isClosed) return;
+    this.#hooks.down(this.#connectError(error, 'lost the connection'));
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    const delay = this.#delay(this.#attempt++);
+    this.#timer = setTimeout(() => {
+      this.#connectOnce(this.#options.connectTimeoutMs).then(
+        (client) => this.#becomeUp(client, true),
+        (error: unknown) => {
+          if (this.#isClosed) return;
+          if (isFatal(error)) this.#hooks.error(this.#connectError(error, 'cannot reconnect'));
+          else debug('redis %s reconnect failed: %s', this.#role, error);
+          this.#schedule();
+        },
+      );
+    }, delay);
+  }
+
+  #connectError(error: unknown, what: string): ClustrError {
+    const reason = error instanceof Error ? error.message || error.name : describeValue(error);
+    const hint =
+      error instanceof ErrorReply && /WRONGPASS|NOAUTH|NOPERM|AUTH/i.test(error.message)
+        ? ' (check the user and password in the url)'
+        : '';
+    return new ClustrError(
+      'ERR_CLUSTR_TRANSPORT',
+      `redis ${this.#role === 'pub' ? 'publisher' : 'subscriber'} ${what} to ${redactUrl(this.#options.url)}: ${reason}${hint}`,
+      { cause: error, details: { role: this.#role } },
+    );
+  }
+}

@@ -1,0 +1,201 @@
+import { ClustrError, type Envelope, KILL_CHANNEL_PREFIX, toClustrError } from '@clustr/protocol';
+import { decodePayload } from './decode-payload.js';
+import { bounded, type RedisClient, RedisConnection } from './redis-connection.js';
+import type { ResolvedRedisOptions } from './redis-transport-options.js';
+
+type Listener = (message: Buffer) => void;
+
+/** What the subscriber needs from its transport. */
+export interface SubscriberHooks {
+  deliver(channel: string, envelope: Envelope): void;
+  report(error: ClustrError): void;
+  /** The subscriber connection was lost (the transport finds out why). */
+  down(error: ClustrError): void;
+  /** The subscriber is up, its subscriptions live. */
+  up(isReconnect: boolean): void;
+}
+
+/**
+ * The subscriber connection and the transport's own registry of subscriptions: one Redis
+ * subscription per channel however often it is subscribed (ref-counted), set up again by this
+ * class on every fresh connection, one listener per channel so nothing is delivered twice.
+ */
+export class RedisSubscriber {
+  readonly #counts = new Map<string, number>();
+  readonly #listeners = new Map<string, Listener>();
+  readonly #pending = new Map<string, Promise<void>>();
+  /** Channels subscribed on the current client. */
+  readonly #live = new Set<string>();
+  #upWaiters: (() => void)[] = [];
+  #connection: RedisConnection | undefined;
+  #isClosed = false;
+  /** Payloads dropped because they were not valid envelopes. */
+  badPayloads = 0;
+  /** Valid messages delivered. */
+  received = 0;
+  readonly #options: ResolvedRedisOptions;
+  readonly #prefix: string;
+  readonly #hooks: SubscriberHooks;
+
+  constructor(options: ResolvedRedisOptions, hooks: SubscriberHooks) {
+    this.#options = options;
+    this.#prefix = `${options.namespace}:`;
+    this.#hooks = hooks;
+  }
+
+  /** Channels with at least one subscriber, for stats and tests. */
+  get channels(): string[] {
+    return [...this.#counts.keys()];
+  }
+
+  /** Opens the connection; resolves when every registered channel is live. */
+  async open(name: string): Promise<void> {
+    const connection = new RedisConnection('sub', this.#options, name, {
+      prepare: (client) => this.#prepare(client),
+      up: (_client, isReconnect) => {
+        for (const resolve of this.#upWaiters.splice(0)) resolve();
+        this.#hooks.up(isReconnect);
+      },
+      down: (error) => {
+        this.#live.clear();
+        this.#hooks.down(error);
+      },
+      error: (error) => this.#hooks.report(error),
+    });
+    this.#connection = connection;
+    await connection.open();
+  }
+
+  /** Unsubscribes everything (bounded) and closes; pending `subscribe()` calls reject. */
+  async close(): Promise<void> {
+    this.#isClosed = true;
+    for (const resolve of this.#upWaiters.splice(0)) resolve();
+    const client = this.#connection?.client;
+    if (client && this.#live.size > 0) await bounded(client.unsubscribe(), this.#options.connectTimeoutMs);
+    this.#live.clear();
+    await this.#connection?.close();
+  }
+
+  /** Adds a reference to `channel`; resolves when its one Redis subscription is live. */
+  async subscribe(channel: string): Promise<void> {
+    const count = this.#counts.get(channel) ?? 0;
+    this.#counts.set(channel, count + 1);
+    if (count > 0) return this.#pending.get(channel);
+    const live = this.#makeLive(channel);
+    this.#pending.set(channel, live);
+    try {
+      await live;
+    } catch (error) {
+      this.#counts.delete(channel);
+      throw error;
+    } finally {
+      if (this.#pending.get(channel) === live) this.#pending.delete(channel);
+    }
+  }
+
+  /** Drops a reference; the last one ends the Redis subscription. */
+  async unsubscribe(channel: string): Promise<void> {
+    const count = this.#counts.get(channel);
+    if (count === undefined) return;
+    if (count > 1) {
+      this.#counts.set(channel, count - 1);
+      return;
+    }
+    this.#counts.delete(channel);
+    const wasLive = this.#live.delete(channel);
+    const client = this.#connection?.client;
+    // A lost connection needs nothing: the next fresh client subscribes the registry only. A
+    // SUBSCRIBE still in flight is undone by #dropIfUnregistered when it lands.
+    if (client && wasLive) await this.#dropOn(client, channel);
+  }
+
+  /** UNSUBSCRIBE with the channel's own listener, so a SUBSCRIBE queued after it still counts. */
+  #dropOn(client: RedisClient, channel: string): Promise<void> {
+    return client.unsubscribe(this.#prefix + channel, this.#listenerFor(channel), true).then(
+      () => {},
+      () => {},
+    );
+  }
+
+  /** A channel unsubscribed while its SUBSCRIBE was in flight must not stay subscribed. */
+  #dropIfUnregistered(client: RedisClient, channel: string): boolean {
+    if (this.#counts.has(channel)) return false;
+    void this.#dropOn(client, channel);
+    return true;
+  }
+
+  async #makeLive(channel: string): Promise<void> {
+    for (;;) {
+      if (this.#isClosed)
+        throw new ClustrError(
+          'ERR_CLUSTR_CLOSED',
+          `cannot subscribe to "${channel}": the redis transport is closed`,
+        );
+      if (!this.#counts.has(channel) || this.#live.has(channel)) return;
+      const client = this.#connection?.client;
+      if (client === undefined) {
+        await new Promise<void>((resolve) => this.#upWaiters.push(resolve));
+        continue;
+      }
+      try {
+        await client.subscribe(this.#prefix + channel, this.#listenerFor(channel), true);
+        if (this.#dropIfUnregistered(client, channel)) return;
+        if (this.#connection?.client === client) this.#live.add(channel);
+      } catch (error) {
+        if (this.#connection?.client === client)
+          throw toClustrError(
+            error,
+            'ERR_CLUSTR_TRANSPORT',
+            `redis SUBSCRIBE ${this.#prefix}${channel} failed`,
+          );
+      }
+    }
+  }
+
+  async #prepare(client: RedisClient): Promise<void> {
+    this.#live.clear();
+    const channels = [...this.#counts.keys()];
+    await Promise.all(
+      channels.map((channel) => client.subscribe(this.#prefix + channel, this.#listenerFor(channel), true)),
+    );
+    for (const channel of channels) if (!this.#dropIfUnregistered(client, channel)) this.#live.add(channel);
+  }
+
+  /**
+   * One listener per channel name for the transport's lifetime: the client keeps listeners in a
+   * Set, so however a SUBSCRIBE races an UNSUBSCRIBE, a message is never handed over twice.
+   */
+  #listenerFor(channel: string): Listener {
+    let listener = this.#listeners.get(channel);
+    if (listener === undefined) {
+      const isKill = channel.startsWith(KILL_CHANNEL_PREFIX);
+      listener = (message) => this.#receive(channel, message, isKill);
+      this.#listeners.set(channel, listener);
+    }
+    return listener;
+  }
+
+  #receive(channel: string, message: Buffer, isKill: boolean): void {
+    if (!this.#counts.has(channel)) return;
+    let envelope: Envelope;
+    try {
+      envelope = decodePayload(message, isKill, this.#options.maxPayloadBytes);
+    } catch (error) {
+      this.badPayloads++;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#hooks.report(
+        new ClustrError(
+          'ERR_CLUSTR_BAD_FRAME',
+          `dropped a payload on redis channel "${this.#prefix}${channel}": ${reason}`,
+          {
+            cause: error,
+            details: { channel },
+          },
+        ),
+      );
+      return;
+    }
+    this.received++;
+    this.#hooks.deliver(channel, envelope);
+  }
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { createRedisTransport } from './redis-transport.js';
+import { redactUrl, resolveRedisOptions } from './redis-transport-options.js';
+
+describe('resolveRedisOptions', () => {
+  it('fills in the documented defaults', () => {
+    expect(resolveRedisOptions()).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      namespace: 'clustr',
+      reconnectInitialDelayMs: 100,
+      reconnectMaxDelayMs: 5000,
+      maxQueuedMessages: 10_000,
+      connectTimeoutMs: 5000,
+      clientName: undefined,
+      maxPayloadBytes: 16 * 1024 * 1024,
+      tls: undefined,
+    });
+  });
+
+  it.each([
+    [{ url: 'http://localhost' }, /url "http:\/\/localhost\/" .*redis:\/\/ or rediss:\/\//],
+    [{ url: 'redis://u:hunter2@bad host' }, /url "\(unparsable URL\)"/],
+    [{ namespace: 'a:b' }, /namespace "a:b"/],
+    [{ maxQueuedMessages: 0 }, /maxQueuedMessages 0 .*positive integer/],
+    [{ connectTimeoutMs: 1.5 }, /connectTimeoutMs 1.5/],
+    [{ reconnectInitialDelayMs: 500, reconnectMaxDelayMs: 100 }, /reconnectMaxDelayMs 100 .*at least/],
+    [{ clientName: 'has space' }, /clientName "has space"/],
+  ])('refuses %j with ERR_CLUSTR_INVALID_OPTION', (options, message) => {
+    expect(() => createRedisTransport(options)).toThrow(message);
+    expect(() => resolveRedisOptions(options)).toThrow(
+      expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_OPTION' }),
+    );
+  });
+
+  it('never shows a password', () => {
+    expect(redactUrl('redis://app:hunter2@db:6380/2')).toBe('redis://app:***@db:6380/2');
+  });
+});

@@ -1,0 +1,261 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type ChildLink, ClustrError, encodeData, encodeMeta } from '@clustr/protocol';
+import { type RedisServer, startRedisServer } from '@clustr-internal/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisTransport, type RedisTransport, type restoreTransport } from '../src/index.js';
+import { record } from './recorder.js';
+
+const meta = encodeMeta({ workerId: 'w1', group: 'web' });
+let redis: RedisServer;
+let namespaces = 0;
+const open: RedisTransport[] = [];
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(async () => {
+  await Promise.all(open.map((transport) => transport.close()));
+  await redis.stop();
+});
+
+function transportFor(namespace = `t${++namespaces}`, options = {}): RedisTransport {
+  const transport = createRedisTransport({ url: redis.url, namespace, ...options });
+  open.push(transport);
+  return transport;
+}
+
+describe('redis transport over a real redis-server', () => {
+  it('delivers its own publishes asynchronously, in order, with the sender meta', async () => {
+    const transport = transportFor();
+    const recorder = record(transport);
+    await transport.connect({ workerId: 'w1', group: 'web' });
+    await transport.subscribe('public');
+    for (let i = 0; i < 200; i++) transport.publish('public', meta, encodeData({ i }));
+    expect(recorder.messages).toHaveLength(0);
+    await recorder.waitForMessages(200, '200 own messages on public');
+    expect(recorder.messages.map((m) => (m.envelope.data as { i: number }).i)).toEqual([
+      ...Array(200).keys(),
+    ]);
+    expect(recorder.messages[0]).toEqual({
+      channel: 'public',
+      envelope: { meta: meta.meta, data: { i: 0 } },
+    });
+    expect(transport.stats()).toMatchObject({ published: 200, received: 200, badPayloads: 0 });
+  });
+
+  it('keeps one Redis subscription per channel however often it is subscribed', async () => {
+    const transport = transportFor('refs');
+    const recorder = record(transport);
+    await transport.connect({ group: 'master' });
+    await Promise.all([
+      transport.subscribe('jobs'),
+      transport.subscribe('jobs'),
+      transport.subscribe('jobs'),
+    ]);
+    expect(await redis.cli('PUBSUB', 'NUMSUB', 'refs:jobs')).toBe('refs:jobs\n1');
+    await transport.unsubscribe('jobs');
+    await transport.unsubscribe('jobs');
+    transport.publish('jobs', meta, '1');
+    await recorder.waitForMessages(1, 'a message while one reference remains');
+    await transport.unsubscribe('jobs');
+    expect(await redis.cli('PUBSUB', 'NUMSUB', 'refs:jobs')).toBe('refs:jobs\n0');
+  });
+
+  it('settles subscribe/unsubscribe races to the registry, delivering once', async () => {
+    const transport = transportFor('race');
+    const recorder = record(transport);
+    await transport.connect({ group: 'master' });
+    await Promise.all([transport.subscribe('x'), transport.unsubscribe('x'), transport.subscribe('x')]);
+    await Promise.all([transport.subscribe('y'), transport.unsubscribe('y')]);
+    await transport.subscribe('z');
+    await Promise.all([transport.unsubscribe('z'), transport.subscribe('z')]);
+    expect(await redis.cli('PUBSUB', 'NUMSUB', 'race:x', 'race:y', 'race:z')).toBe(
+      'race:x\n1\nrace:y\n0\nrace:z\n1',
+    );
+    transport.publish('x', meta, '"once"');
+    transport.publish('z', meta, '"sentinel"');
+    await recorder.waitForMessages(2, 'the message and the sentinel');
+    expect(recorder.messages.map((m) => m.envelope.data)).toEqual(['once', 'sentinel']);
+  });
+
+  it('never lets two namespaces on one server see each other', async () => {
+    const a = transportFor('alpha');
+    const b = transportFor('beta');
+    const [seenA, seenB] = [record(a), record(b)];
+    await Promise.all([a.connect({ group: 'master' }), b.connect({ group: 'master' })]);
+    await Promise.all([a.subscribe('public'), b.subscribe('public')]);
+    await redis.cli('PUBLISH', 'beta:public', '{"meta":{"group":"ops"},"data":"for beta"}');
+    await redis.cli('PUBLISH', 'alpha:public', '{"meta":{"group":"ops"},"data":"for alpha"}');
+    await seenA.waitForMessages(1, 'alpha message');
+    await seenB.waitForMessages(1, 'beta message');
+    a.publish('public', meta, '"from alpha"');
+    await seenA.waitForMessages(2, 'own alpha publish');
+    b.publish('public', meta, '"from beta"');
+    await seenB.waitForMessages(2, 'own beta publish');
+    expect(seenA.messages.map((m) => m.envelope.data)).toEqual(['for alpha', 'from alpha']);
+    expect(seenB.messages.map((m) => m.envelope.data)).toEqual(['for beta', 'from beta']);
+  });
+
+  it('takes kill orders as an envelope or as a bare exit code from redis-cli', async () => {
+    const transport = transportFor('kills');
+    const recorder = record(transport);
+    await transport.connect({ workerId: 'w7', group: 'web' });
+    await transport.subscribe('kill:w7');
+    expect(await redis.cli('PUBLISH', 'kills:kill:w7', '3')).toBe('1');
+    await redis.cli('PUBLISH', 'kills:kill:w7', '{"meta":{"group":"master"},"data":5}');
+    await recorder.waitForMessages(2, 'two kill orders');
+    expect(recorder.messages).toEqual([
+      { channel: 'kill:w7', envelope: { meta: { group: 'external' }, data: 3 } },
+      { channel: 'kill:w7', envelope: { meta: { group: 'master' }, data: 5 } },
+    ]);
+  });
+
+  it('drops, counts and reports bad payloads; later messages still arrive', async () => {
+    const transport = transportFor('bad');
+    const recorder = record(transport);
+    await transport.connect({ group: 'master' });
+    await transport.subscribe('public');
+    await redis.cli('PUBLISH', 'bad:public', 'not json');
+    await redis.cli('PUBLISH', 'bad:public', '{"data":1}');
+    await redis.cli('PUBLISH', 'bad:public', '7');
+    await redis.cli('PUBLISH', 'bad:public', '{"meta":{"group":"ops"},"data":"hi"}');
+    await recorder.waitForMessages(1, 'the valid message after three bad ones');
+    expect(recorder.messages[0]?.envelope).toEqual({ meta: { group: 'ops' }, data: 'hi' });
+    expect(recorder.errors.map((e) => e.code)).toEqual([
+      'ERR_CLUSTR_BAD_FRAME',
+      'ERR_CLUSTR_BAD_FRAME',
+      'ERR_CLUSTR_BAD_FRAME',
+    ]);
+    expect(recorder.errors[0]?.message).toMatch(/bad:public.*not JSON/);
+    expect(transport.stats().badPayloads).toBe(3);
+  });
+
+  it('queues what is published before connect, bounded, and sends it once subscriptions are live', async () => {
+    const transport = transportFor('early', { maxQueuedMessages: 5 });
+    const recorder = record(transport);
+    const live = transport.subscribe('public');
+    for (let i = 0; i < 7; i++) transport.publish('public', meta, String(i));
+    expect(recorder.errors.map((e) => e.code)).toEqual(['ERR_CLUSTR_QUEUE_FULL']);
+    await transport.connect({ group: 'master' });
+    await live;
+    await recorder.waitForMessages(5, 'the five queued messages');
+    expect(recorder.messages.map((m) => m.envelope.data)).toEqual([0, 1, 2, 3, 4]);
+    expect(transport.stats()).toMatchObject({ dropped: 2, queued: 0 });
+  });
+
+  it('describes itself so a child can rebuild it', async () => {
+    const transport = transportFor('desc', { clientName: 'parent' });
+    const descriptor = transport.describe();
+    expect(descriptor).toMatchObject({ name: 'redis', options: { url: redis.url, namespace: 'desc' } });
+    expect(descriptor.options).not.toHaveProperty('clientName');
+    expect(JSON.parse(JSON.stringify(descriptor))).toEqual(descriptor);
+    const module = (await import(descriptor.module)) as { restoreTransport: typeof restoreTransport };
+    const child = module.restoreTransport(descriptor.options);
+    open.push(child);
+    const recorder = record(transport);
+    await Promise.all([
+      transport.connect({ group: 'master' }),
+      child.connect({ workerId: 'c1', group: 'web' }),
+    ]);
+    await transport.subscribe('master');
+    child.publish('master', encodeMeta({ workerId: 'c1', group: 'web' }), '"hello parent"');
+    await recorder.waitForMessages(1, 'the child message');
+    expect(recorder.messages[0]?.envelope).toEqual({
+      meta: { workerId: 'c1', group: 'web' },
+      data: 'hello parent',
+    });
+  });
+
+  it('relays the data frames a non-Node child writes on its link, ignoring control frames', async () => {
+    const transport = transportFor('relay');
+    const recorder = record(transport);
+    await transport.connect({ group: 'master' });
+    await transport.subscribe('public');
+    const link = fakeLink('bash1');
+    transport.adopt(link);
+    link.frame({ clustr: 1, type: 'ready' });
+    link.frame({ clustr: 1, channel: 'public', meta: { group: 'bash' } });
+    link.bad('ERR_CLUSTR_BAD_FRAME');
+    link.frame({
+      clustr: 1,
+      channel: 'public',
+      meta: { workerId: 'bash1', group: 'bash', extra: 1 },
+      data: { n: 1 },
+    });
+    link.frame({
+      clustr: 1,
+      type: 'batch',
+      frames: [{ clustr: 1, channel: 'public', meta: { group: 'bash' }, data: 2 }],
+    });
+    await recorder.waitForMessages(2, 'two relayed frames');
+    expect(recorder.messages.map((m) => m.envelope)).toEqual([
+      { meta: { workerId: 'bash1', group: 'bash' }, data: { n: 1 } },
+      { meta: { group: 'bash' }, data: 2 },
+    ]);
+    expect(recorder.errors.map((e) => e.code)).toEqual(['ERR_CLUSTR_BAD_FRAME', 'ERR_CLUSTR_BAD_FRAME']);
+    link.close();
+    expect(link.handlerCount()).toBe(0);
+  });
+
+  it('closes idempotently and leaves nothing that keeps a process alive', async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/close-and-exit.ts', import.meta.url));
+    const packageDir = fileURLToPath(new URL('..', import.meta.url));
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=@clustr/source', fixture, redis.url],
+        { cwd: packageDir, timeout: 15_000 },
+        (error, stdout, stderr) =>
+          error ? reject(new Error(`fixture failed: ${stderr || error.message}`)) : resolve(stdout),
+      );
+    });
+    expect(output.trim()).toBe('received 3; closed twice');
+    expect(await redis.cli('PUBSUB', 'NUMSUB', 'exit:public')).toBe('exit:public\n0');
+  });
+});
+
+interface FakeLink extends ChildLink {
+  frame(value: unknown): void;
+  bad(code: ClustrError['code']): void;
+  close(): void;
+  handlerCount(): number;
+}
+
+/** An in-memory ChildLink: the process layer is not under test here. */
+function fakeLink(workerId: string): FakeLink {
+  const frames = new Set<(frame: unknown) => void>();
+  const bads = new Set<(error: ClustrError) => void>();
+  const closes = new Set<() => void>();
+  let isClosed = false;
+  const on =
+    <T>(set: Set<T>) =>
+    (handler: T) => {
+      set.add(handler);
+      return () => set.delete(handler);
+    };
+  return {
+    workerId,
+    pid: 4242,
+    get isClosed() {
+      return isClosed;
+    },
+    writableLength: 0,
+    write: () => true,
+    onFrame: on(frames),
+    onBadInput: on(bads),
+    onDrain: () => () => {},
+    onClose: on(closes),
+    frame: (value) => {
+      for (const handler of frames) handler(value);
+    },
+    bad: (code) => {
+      for (const handler of bads) handler(new ClustrError(code, 'line is not JSON: "echo oops"'));
+    },
+    close: () => {
+      isClosed = true;
+      for (const handler of [...closes]) handler();
+    },
+    handlerCount: () => frames.size + bads.size + closes.size,
+  };
+}
