@@ -2,6 +2,7 @@
 // reads its private channel; web workers pinned to cores 0 and 1; cache workers that spawn their
 // own children; a bash script run with `command: 'bash'`; messages on every channel; two kills.
 // It prints what happened and exits 0 when everything it expected happened.
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import Clustr, { type Envelope, type WorkerHandle } from 'clustr-node';
 import { createLog } from './log.js';
@@ -57,6 +58,14 @@ const [web0, web1, , , bash] = master.spawn([
 log(
   `spawned web 0 (${web0.workerId.slice(0, 8)}) on cpu 0, web 1 (${web1.workerId.slice(0, 8)}) on cpu ${Math.min(1, lastCore)}, 2 cache workers and a bash script (${bash.workerId.slice(0, 8)})`,
 );
+
+// Show the pinning as the kernel sees it: the worker process itself, not a leftover taskset.
+for (const [name, handle] of [['web 0', web0], ['web 1', web1]] as const) {
+  void handle.ready.then(() => {
+    const status = readFileSync(`/proc/${handle.pid}/status`, 'utf8');
+    log(`${name} is pid ${handle.pid}, Cpus_allowed_list: ${/Cpus_allowed_list:\s*(\S+)/.exec(status)?.[1]}`);
+  });
+}
 
 let killed = false;
 function killBoth(): void {
