@@ -60,7 +60,10 @@ log(
 );
 
 // Show the pinning as the kernel sees it: the worker process itself, not a leftover taskset.
-for (const [name, handle] of [['web 0', web0], ['web 1', web1]] as const) {
+for (const [name, handle] of [
+  ['web 0', web0],
+  ['web 1', web1],
+] as const) {
   void handle.ready.then(() => {
     const status = readFileSync(`/proc/${handle.pid}/status`, 'utf8');
     log(`${name} is pid ${handle.pid}, Cpus_allowed_list: ${/Cpus_allowed_list:\s*(\S+)/.exec(status)?.[1]}`);

@@ -8,7 +8,9 @@ describe('Confirmations', () => {
   it('fires on every n-th matching message with the last one and all n, then counts again', () => {
     const confirmations = new Confirmations();
     const calls: [string | undefined, (string | undefined)[]][] = [];
-    confirmations.add(2, 'warm', (last, all) => calls.push([last.meta.workerId, all.map((m) => m.meta.workerId)]));
+    confirmations.add(2, 'warm', (last, all) =>
+      calls.push([last.meta.workerId, all.map((m) => m.meta.workerId)]),
+    );
     for (const id of ['a', 'b', 'c', 'd', 'e']) confirmations.count(from(id, 'warm'));
     expect(calls).toEqual([
       ['b', ['a', 'b']],

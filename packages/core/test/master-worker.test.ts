@@ -61,15 +61,23 @@ describe('Master', () => {
 
   it('refuses bad channels, bad data and bad kill arguments with ClustrErrors', async () => {
     const master = Master.create({ transport: new FakeTransport() });
-    expect(() => master.publish('kill:abc', 1)).toThrowError(expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_CHANNEL' }));
+    expect(() => master.publish('kill:abc', 1)).toThrowError(
+      expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_CHANNEL' }),
+    );
     expect(() => master.publish('', 1)).toThrowError(/channel "" is not one a process can publish to/);
-    expect(() => master.publish('public', 10n)).toThrowError(expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_DATA' }));
+    expect(() => master.publish('public', 10n)).toThrowError(
+      expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_DATA' }),
+    );
     expect(() => master.publish('public', undefined)).toThrowError(/cannot be sent/);
     expect(() => master.killWorker('no spaces allowed', 0)).toThrowError(
       expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_WORKER_ID' }),
     );
-    expect(() => master.killWorker('w1', 256)).toThrowError(/exit code 256 is not valid \(an integer from 0 to 255\)/);
-    expect(() => master.killWorker('w1', -1)).toThrowError(expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_EXIT_CODE' }));
+    expect(() => master.killWorker('w1', 256)).toThrowError(
+      /exit code 256 is not valid \(an integer from 0 to 255\)/,
+    );
+    expect(() => master.killWorker('w1', -1)).toThrowError(
+      expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_EXIT_CODE' }),
+    );
     expect(() => master.onPublic('nope' as never)).toThrowError(/onPublic handler "nope" is not a function/);
     await master.close();
   });
@@ -95,7 +103,9 @@ describe('Master', () => {
     const second = nextMessage((h) => master.onPublic(h));
     master.publish('public', 'x');
     await second;
-    expect(errors.map((e) => [e.code, e.message])).toEqual([['ERR_CLUSTR_HANDLER_FAILED', 'a message handler threw: user bug']]);
+    expect(errors.map((e) => [e.code, e.message])).toEqual([
+      ['ERR_CLUSTR_HANDLER_FAILED', 'a message handler threw: user bug'],
+    ]);
     await master.close();
   });
 
@@ -105,7 +115,10 @@ describe('Master', () => {
     await master.ready();
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     transport.fail(new ClustrError('ERR_CLUSTR_BAD_FRAME', 'bad frame: test'));
-    expect(warn).toHaveBeenCalledWith('bad frame: test', expect.objectContaining({ code: 'ERR_CLUSTR_BAD_FRAME' }));
+    expect(warn).toHaveBeenCalledWith(
+      'bad frame: test',
+      expect.objectContaining({ code: 'ERR_CLUSTR_BAD_FRAME' }),
+    );
     await master.close();
   });
 
@@ -132,7 +145,11 @@ describe('Master', () => {
     await master[Symbol.asyncDispose]();
     expect(transport.isClosed).toBe(true);
     expect(events).toEqual(['close']);
-    for (const act of [() => master.publish('public', 1), () => master.killWorker('w1'), () => master.spawn([])]) {
+    for (const act of [
+      () => master.publish('public', 1),
+      () => master.killWorker('w1'),
+      () => master.spawn([]),
+    ]) {
       expect(act).toThrowError(expect.objectContaining({ code: 'ERR_CLUSTR_CLOSED' }));
     }
   });
@@ -143,7 +160,8 @@ describe('Master', () => {
     await master.ready();
     const fired: number[] = [];
     master.onConfirmation(2, 'up', (_last, all) => fired.push(all.length));
-    for (let i = 0; i < 4; i++) transport.inject('confirmation', { meta: { workerId: `w${i}`, group: 'g' }, data: 'up' });
+    for (let i = 0; i < 4; i++)
+      transport.inject('confirmation', { meta: { workerId: `w${i}`, group: 'g' }, data: 'up' });
     expect(fired).toEqual([2, 2]);
     await master.close();
   });
@@ -151,10 +169,14 @@ describe('Master', () => {
 
 describe('Worker', () => {
   it('requires a valid, unreserved group', () => {
-    expect(() => Worker.create(undefined as never)).toThrowError(expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_GROUP' }));
+    expect(() => Worker.create(undefined as never)).toThrowError(
+      expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_GROUP' }),
+    );
     expect(() => Worker.create({} as never)).toThrowError(/Worker.create needs a group/);
     expect(() => Worker.create({ group: 'public' })).toThrowError(/group "public" is reserved/);
-    expect(() => Worker.create({ group: 'has space' })).toThrowError(/group "has space" is not a valid group name/);
+    expect(() => Worker.create({ group: 'has space' })).toThrowError(
+      /group "has space" is not a valid group name/,
+    );
     expect(() => Worker.create({ group: 'web', workerId: 'bad id' })).toThrowError(
       expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_WORKER_ID' }),
     );
