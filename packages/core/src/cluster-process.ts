@@ -19,7 +19,7 @@ import {
 import { type ChildEnvironment, signalReady, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
 import type { HandlerList, MessageHandler } from './handler-list.js';
 import { reportError } from './report-error.js';
-import { restoreTransport } from './resolve-transport.js';
+import { assertTransport, restoreTransport } from './resolve-transport.js';
 
 /** Options every cluster process (master or worker) takes. */
 export interface ClusterProcessOptions {
@@ -88,9 +88,21 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
     this.#identity = identity;
     this.#meta = encodeMeta({ workerId: identity.workerId, group: identity.group });
     const inherited = identity.childEnvironment?.transport;
+    if (typeof options !== 'object' || options === null) {
+      throw new ClustrError(
+        'ERR_CLUSTR_INVALID_OPTION',
+        `options ${describeValue(options)} are not valid (an object)`,
+      );
+    }
     if (options.transport !== undefined) this.#useTransport(options.transport);
     else if (inherited !== undefined) this.#descriptor = inherited;
-    else if (options.defaultTransport !== undefined) this.#useTransport(options.defaultTransport());
+    else if (typeof options.defaultTransport === 'function') this.#useTransport(options.defaultTransport());
+    else if (options.defaultTransport !== undefined) {
+      throw new ClustrError(
+        'ERR_CLUSTR_INVALID_OPTION',
+        `defaultTransport ${describeValue(options.defaultTransport)} is not valid (a function returning a transport)`,
+      );
+    }
     // A spawned worker stays alive while it is in the cluster, whatever else it does.
     if (identity.childEnvironment !== undefined) process.channel?.ref();
     this.#ready = this.#start(inherited);
@@ -241,7 +253,8 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
     void this.close().finally(() => process.exit(data));
   }
 
-  #useTransport(transport: Transport): void {
+  #useTransport(transport: unknown): void {
+    assertTransport(transport);
     this.#transport = transport;
     transport.onMessage((channel, envelope) => this.#dispatch.get(channel)?.(envelope));
     transport.onError((error) => reportError(this, error));

@@ -50,17 +50,17 @@ describe('Confirmations', () => {
     expect(fired).toBe(0);
   });
 
-  it.each([
-    [0, 'x', () => undefined, /count 0 is not valid/],
-    [1.5, 'x', () => undefined, /count 1.5 is not valid/],
-    ['2', 'x', () => undefined, /count "2" is not valid/],
-    [1, '', () => undefined, /identifier "" is not valid/],
-    [1, 7, () => undefined, /identifier 7 is not valid/],
+  const noop = (): void => undefined;
+  it.each<[unknown, unknown, unknown, RegExp]>([
+    [0, 'x', noop, /count 0 is not valid/],
+    [1.5, 'x', noop, /count 1.5 is not valid/],
+    ['2', 'x', noop, /count "2" is not valid/],
+    [1, '', noop, /identifier "" is not valid/],
+    [1, 7, noop, /identifier 7 is not valid/],
     [1, 'x', 'nope', /callback "nope" is not a function/],
   ])('refuses onConfirmation(%j, %j, %j) with a clear ClustrError', (n, identifier, callback, message) => {
-    expect(() => new Confirmations().add(n, identifier, callback)).toThrowError(message);
-    expect(() => new Confirmations().add(n, identifier, callback)).toThrowError(
-      expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_OPTION' }),
-    );
+    const add = () => new Confirmations().add(n as never, identifier as never, callback as never);
+    expect(add).toThrowError(message);
+    expect(add).toThrowError(expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_OPTION' }));
   });
 });

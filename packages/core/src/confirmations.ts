@@ -17,7 +17,7 @@ export class Confirmations {
   readonly #counters = new Map<string, Set<Counter>>();
 
   /** Registers a counter; returns the function that removes it. */
-  add(n: unknown, identifier: unknown, callback: unknown): () => void {
+  add(n: number, identifier: string, callback: ConfirmationCallback): () => void {
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
       throw new ClustrError(
         'ERR_CLUSTR_INVALID_OPTION',
@@ -36,7 +36,7 @@ export class Confirmations {
         `onConfirmation callback ${describeValue(callback)} is not a function`,
       );
     }
-    const counter: Counter = { n, callback: callback as ConfirmationCallback, messages: [] };
+    const counter: Counter = { n, callback, messages: [] };
     let set = this.#counters.get(identifier);
     if (set === undefined) {
       set = new Set();

@@ -1,5 +1,6 @@
 import {
   ClustrError,
+  describeValue,
   RESTORE_TRANSPORT_EXPORT,
   type RestoreTransport,
   type Transport,
@@ -38,4 +39,32 @@ export async function restoreTransport(descriptor: TransportDescriptor): Promise
       `cannot restore the "${descriptor.name}" transport`,
     );
   }
+}
+
+const TRANSPORT_METHODS = [
+  'connect',
+  'subscribe',
+  'unsubscribe',
+  'publish',
+  'onMessage',
+  'onError',
+  'describe',
+  'adopt',
+  'close',
+] as const;
+
+/**
+ * Throws `ERR_CLUSTR_INVALID_OPTION` unless `value` has every method of a {@link Transport}, so a
+ * wrong `transport` option fails at `create()` with a clear message, not deep inside.
+ */
+export function assertTransport(value: unknown): asserts value is Transport {
+  const missing =
+    typeof value === 'object' && value !== null
+      ? TRANSPORT_METHODS.filter((method) => typeof (value as Record<string, unknown>)[method] !== 'function')
+      : TRANSPORT_METHODS;
+  if (missing.length === 0) return;
+  throw new ClustrError(
+    'ERR_CLUSTR_INVALID_OPTION',
+    `transport ${describeValue(value)} is not a transport (missing ${missing.join(', ')}; pass e.g. createIpcTransport() or createRedisTransport({ url }))`,
+  );
 }

@@ -237,3 +237,28 @@ describe('Worker', () => {
     await worker.close();
   });
 });
+
+describe('options', () => {
+  it.each([
+    ['a string', 'ipc'],
+    ['an empty object', {}],
+    ['null', null],
+  ])('refuses a transport that is %s with ERR_CLUSTR_INVALID_OPTION', (_what, transport) => {
+    expect(() => Master.create({ transport: transport as never })).toThrowError(
+      expect.objectContaining({
+        code: 'ERR_CLUSTR_INVALID_OPTION',
+        message: expect.stringMatching(/is not a transport/),
+      }),
+    );
+    expect(() => Worker.create({ group: 'web', transport: transport as never })).toThrowError(
+      /is not a transport/,
+    );
+  });
+
+  it('refuses options that are not an object, and a defaultTransport that is not a function', () => {
+    expect(() => Master.create('x' as never)).toThrowError(/options "x" are not valid/);
+    expect(() => Master.create({ defaultTransport: 'ipc' as never })).toThrowError(
+      /defaultTransport "ipc" is not valid/,
+    );
+  });
+});

@@ -7,4 +7,5 @@ export {
   DEFAULT_MAX_BACKOFF_MS,
   DEFAULT_MAX_QUEUED_MESSAGES,
   DEFAULT_NAMESPACE,
+  DEFAULT_RESUBSCRIBE_GRACE_MS,
 } from './redis-transport-options.js';

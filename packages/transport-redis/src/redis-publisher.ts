@@ -1,4 +1,6 @@
 import { ClustrError, toClustrError } from '@clustr/protocol';
+import { waitForAudience } from './audience.js';
+import { type AudienceLog, canRunScripts, sendPublishes } from './publish-batch.js';
 import { type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
 
@@ -17,6 +19,15 @@ export interface PublisherHooks {
 export class RedisPublisher {
   /** Flat `[key, payload, key, payload, …]`: no object per queued message. */
   readonly #queue: string[] = [];
+  /** What was published in this event-loop turn, sent together at its end (same flat layout). */
+  #turn: string[] = [];
+  #isTurnScheduled = false;
+  /** Whether this connection may run the batch script; probed at every (re)connect. */
+  #canBatch = false;
+  /** How many subscribers the last PUBLISH to each channel reached. */
+  readonly #audience: AudienceLog = new Map();
+  /** The backlog is waiting for its receivers to resubscribe after a reconnect. */
+  #isWaitingForAudience = false;
   #connection: RedisConnection | undefined;
   #isOverflowing = false;
   /** Until released, even a connected publisher queues: the first backlog waits for the subscriber. */
@@ -32,8 +43,8 @@ export class RedisPublisher {
   lost = 0;
   readonly #options: ResolvedRedisOptions;
   readonly #hooks: PublisherHooks;
-  readonly #onFailed = (error: unknown) => {
-    this.lost++;
+  readonly #onFailed = (count: number, error: unknown) => {
+    this.lost += count;
     if (this.#isLossReported) return;
     this.#isLossReported = true;
     this.#hooks.report(toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'a redis PUBLISH in flight was lost'));
@@ -57,7 +68,9 @@ export class RedisPublisher {
   /** Opens the connection; the queue stays held until {@link RedisPublisher.release}. */
   async open(name: string): Promise<void> {
     const connection = new RedisConnection('pub', this.#options, name, {
-      prepare: async () => {},
+      prepare: async (client) => {
+        this.#canBatch = await canRunScripts(client);
+      },
       up: (client, isReconnect) => {
         this.#isLossReported = false;
         if (!this.#isHeld) this.#flush(client);
@@ -88,7 +101,11 @@ export class RedisPublisher {
     const client = this.#connection?.client;
     if (client !== undefined && this.#queue.length === 0 && !this.#isHeld) {
       this.published++;
-      client.publish(key, payload).catch(this.#onFailed);
+      this.#turn.push(key, payload);
+      if (!this.#isTurnScheduled) {
+        this.#isTurnScheduled = true;
+        queueMicrotask(this.#sendTurn);
+      }
       return;
     }
     if (this.#queue.length >= this.#options.maxQueuedMessages * 2) {
@@ -109,6 +126,8 @@ export class RedisPublisher {
 
   /** Sends what is queued, waiting up to the connect timeout for the connection; then closes. */
   async close(): Promise<void> {
+    // This turn's publishes go out before the closing PING, so its answer covers them too.
+    this.#sendTurn();
     if (this.#queue.length > 0 && this.#wasReleased) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
@@ -130,14 +149,56 @@ export class RedisPublisher {
     await this.#connection?.close();
   }
 
-  #flush(client: RedisClient): void {
-    const queue = this.#queue;
-    for (let i = 0; i < queue.length; i += 2) {
-      this.published++;
-      client.publish(queue[i]!, queue[i + 1]!).catch(this.#onFailed);
+  /** Sends this turn's publishes at the end of the turn: together, in order. */
+  readonly #sendTurn = (): void => {
+    this.#isTurnScheduled = false;
+    const turn = this.#turn;
+    if (turn.length === 0) return;
+    this.#turn = [];
+    const client = this.#connection?.client;
+    // A turn ends before any I/O callback can take the connection down; this is only a guard.
+    if (client === undefined) {
+      this.published -= turn.length / 2;
+      this.#queue.unshift(...turn);
+      return;
     }
-    queue.length = 0;
-    this.#isOverflowing = false;
-    for (const resolve of this.#flushWaiters.splice(0)) resolve();
+    sendPublishes(client, turn, this.#canBatch, this.#audience, this.#onFailed);
+  };
+
+  /**
+   * Sends the backlog, in order, before anything newer (which queues behind it meanwhile) — once
+   * the channels it goes to have their subscribers back, or after the grace period.
+   */
+  #flush(client: RedisClient): void {
+    if (this.#queue.length === 0) {
+      this.#isOverflowing = false;
+      for (const resolve of this.#flushWaiters.splice(0)) resolve();
+      return;
+    }
+    if (this.#isWaitingForAudience) return;
+    this.#isWaitingForAudience = true;
+    const channels = new Set<string>();
+    for (let i = 0; i < this.#queue.length; i += 2) channels.add(this.#queue[i]!);
+    const isStale = () => this.#connection?.client !== client || this.#isHeld;
+    void waitForAudience(
+      client,
+      [...channels],
+      this.#audience,
+      this.#options.resubscribeGraceMs,
+      isStale,
+    ).then(() => {
+      this.#isWaitingForAudience = false;
+      if (isStale()) {
+        // A newer connection came up while this one waited: its flush starts over.
+        const current = this.#connection?.client;
+        if (current !== undefined && !this.#isHeld) this.#flush(current);
+        return;
+      }
+      const backlog = this.#queue.splice(0);
+      this.published += backlog.length / 2;
+      sendPublishes(client, backlog, this.#canBatch, this.#audience, this.#onFailed);
+      this.#isOverflowing = false;
+      for (const resolve of this.#flushWaiters.splice(0)) resolve();
+    });
   }
 }

@@ -13,6 +13,7 @@ describe('resolveRedisOptions', () => {
       connectTimeoutMs: 5000,
       clientName: undefined,
       maxPayloadBytes: 16 * 1024 * 1024,
+      resubscribeGraceMs: 3000,
       tls: undefined,
     });
   });

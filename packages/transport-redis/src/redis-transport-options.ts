@@ -10,6 +10,8 @@ export const DEFAULT_MAX_BACKOFF_MS = 5_000;
 export const DEFAULT_MAX_QUEUED_MESSAGES = 10_000;
 /** How long `connect()` (and each reconnect attempt) may take, in ms. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** How long a backlog waits after a reconnect for the receivers it had to resubscribe, in ms. */
+export const DEFAULT_RESUBSCRIBE_GRACE_MS = 3_000;
 
 /** TLS settings for `rediss://` URLs, as JSON so spawned children can rebuild them. */
 export interface RedisTlsOptions {
@@ -53,6 +55,13 @@ export interface RedisTransportOptions {
   clientName?: string;
   /** Largest payload accepted, sent or received; larger ones are dropped and reported. @default 16 MiB */
   maxPayloadBytes?: number;
+  /**
+   * After a reconnect, what was queued while disconnected waits until every channel it goes to
+   * has as many subscribers again as the last PUBLISH to it reached (`PUBSUB NUMSUB`), at most
+   * this long: after a Redis restart the other processes resubscribe too, and pub/sub delivers
+   * only to those already back. @default 3000
+   */
+  resubscribeGraceMs?: number;
   /** TLS settings for `rediss://`. @default undefined */
   tls?: RedisTlsOptions;
 }
@@ -67,6 +76,7 @@ export interface ResolvedRedisOptions {
   readonly connectTimeoutMs: number;
   readonly clientName: string | undefined;
   readonly maxPayloadBytes: number;
+  readonly resubscribeGraceMs: number;
   readonly tls: RedisTlsOptions | undefined;
 }
 
@@ -98,6 +108,12 @@ function checkUrl(value: unknown): string {
 
 /** Validates options once, at the factory: a wrong option fails in the caller's stack. */
 export function resolveRedisOptions(options: RedisTransportOptions = {}): ResolvedRedisOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ClustrError(
+      'ERR_CLUSTR_INVALID_OPTION',
+      `redis transport options ${describeValue(options)} are not valid (an object such as { url, namespace })`,
+    );
+  }
   const { namespace = DEFAULT_NAMESPACE, clientName, tls } = options;
   if (typeof namespace !== 'string' || !NAMESPACE_PATTERN.test(namespace)) {
     throw invalid(
@@ -135,6 +151,11 @@ export function resolveRedisOptions(options: RedisTransportOptions = {}): Resolv
     ),
     clientName,
     maxPayloadBytes: positiveInteger('maxPayloadBytes', options.maxPayloadBytes, DEFAULT_MAX_FRAME_BYTES),
+    resubscribeGraceMs: positiveInteger(
+      'resubscribeGraceMs',
+      options.resubscribeGraceMs,
+      DEFAULT_RESUBSCRIBE_GRACE_MS,
+    ),
     tls,
   };
 }

@@ -132,6 +132,27 @@ describe('redis transport faults', () => {
     );
   });
 
+  it('holds a backlog after a restart until its receivers in other processes have resubscribed', async () => {
+    await using redis = await startRedisServer();
+    const options = { url: redis.url, namespace: 'late-rx', reconnectMaxDelayMs: 2_000 };
+    // The sender reconnects fast; the receiver only after ~800 ms, as a busier process might.
+    await using sender = createRedisTransport({ ...options, reconnectInitialDelayMs: 20 });
+    await using receiver = createRedisTransport({ ...options, reconnectInitialDelayMs: 800 });
+    const senderLog = record(sender);
+    const received = record(receiver);
+    await sender.connect({ workerId: 's', group: 'web' });
+    await receiver.connect({ workerId: 'r', group: 'web' });
+    await receiver.subscribe('r');
+    sender.publish('r', meta, '"before"');
+    await received.waitForMessages(1, 'the message before the restart');
+    await redis.stop();
+    await senderLog.waitForError((e) => /publisher lost/.test(e.message), 'the sender noticing the outage');
+    for (let i = 0; i < 50; i++) sender.publish('r', meta, String(i));
+    await redis.restart();
+    await received.waitForMessages(51, 'the 50 messages published while Redis was down');
+    expect(received.messages.map((m) => m.envelope.data)).toEqual(['before', ...Array(50).keys()]);
+  });
+
   it('reports a subscriber dropped for client-output-buffer-limit pubsub and recovers', async () => {
     await using redis = await startRedisServer({
       args: ['--client-output-buffer-limit', 'pubsub 64kb 32kb 1'],

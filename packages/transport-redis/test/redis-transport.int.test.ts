@@ -44,6 +44,43 @@ describe('redis transport over a real redis-server', () => {
     expect(transport.stats()).toMatchObject({ published: 200, received: 200, badPayloads: 0 });
   });
 
+  it('sends a burst in few batch commands, in order, across channels', async () => {
+    const transport = transportFor('burst');
+    const recorder = record(transport);
+    await transport.connect({ group: 'master' });
+    await transport.subscribe('a');
+    await transport.subscribe('b');
+    const before = Number(/cmdstat_eval:calls=(\d+)/.exec(await redis.cli('INFO', 'commandstats'))?.[1] ?? 0);
+    for (let i = 0; i < 1500; i++) transport.publish(i % 2 ? 'a' : 'b', meta, encodeData({ i }));
+    await recorder.waitForMessages(1500, '1,500 messages of one burst');
+    expect(recorder.messages.map((m) => (m.envelope.data as { i: number }).i)).toEqual([
+      ...Array(1500).keys(),
+    ]);
+    expect(recorder.messages.slice(0, 2).map((m) => m.channel)).toEqual(['b', 'a']);
+    const after = Number(/cmdstat_eval:calls=(\d+)/.exec(await redis.cli('INFO', 'commandstats'))?.[1] ?? 0);
+    // 1,500 messages of 512 at most per batch: 3 commands, plus this connection's script probe.
+    expect(after - before).toBeGreaterThanOrEqual(3);
+    expect(after - before).toBeLessThanOrEqual(4);
+  });
+
+  it('falls back to one PUBLISH per message for a user that may not run scripts', async () => {
+    await redis.cli('ACL', 'SETUSER', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-eval', '-evalsha');
+    const transport = createRedisTransport({
+      url: `redis://noscript:pw@127.0.0.1:${redis.port}`,
+      namespace: 'noscript',
+    });
+    open.push(transport);
+    const recorder = record(transport);
+    await transport.connect({ group: 'master' });
+    await transport.subscribe('a');
+    for (let i = 0; i < 300; i++) transport.publish('a', meta, encodeData({ i }));
+    await recorder.waitForMessages(300, '300 messages published without scripts');
+    expect(recorder.messages.map((m) => (m.envelope.data as { i: number }).i)).toEqual([
+      ...Array(300).keys(),
+    ]);
+    expect(recorder.errors).toEqual([]);
+  });
+
   it('keeps one Redis subscription per channel however often it is subscribed', async () => {
     const transport = transportFor('refs');
     const recorder = record(transport);

@@ -1,0 +1,28 @@
+import type { Measurement } from '../measurement.js';
+import { clustrMessageMeasurements } from './clustr-cases.js';
+import { ipcRawMeasurements } from './ipc-raw.js';
+import { lifecycleMeasurements } from './lifecycle.js';
+import { moleculerMeasurements } from './moleculer.js';
+import { redisRawMeasurements } from './redis-raw.js';
+
+/** The order of the cases in the run and the report. */
+const CASE_ORDER = [
+  'ipc one-way',
+  'ipc fan-out to 4',
+  'ipc worker → worker',
+  'ipc round trip',
+  'redis one-way',
+  'redis fan-out to 4',
+  'redis round trip',
+  'spawn 8 until ready',
+  'idle worker RSS',
+];
+
+/** Every measurement of the bench, clustr first within each case, cases in {@link CASE_ORDER}. */
+export const ALL_MEASUREMENTS: readonly Measurement[] = [
+  ...clustrMessageMeasurements,
+  ...ipcRawMeasurements,
+  ...redisRawMeasurements,
+  ...moleculerMeasurements,
+  ...lifecycleMeasurements,
+].sort((a, b) => CASE_ORDER.indexOf(a.caseName) - CASE_ORDER.indexOf(b.caseName));

@@ -1,0 +1,125 @@
+/**
+ * How a clustr figure is judged against a baseline figure of the same run (issue 8):
+ * - `at-least`: clustr ÷ baseline ≥ bound (throughput);
+ * - `at-most`: clustr ÷ baseline ≤ bound (latency, time);
+ * - `below`: clustr ÷ baseline < bound;
+ * - `plus-at-most`: clustr − baseline ≤ bound, in the metric's unit (memory);
+ * - `info`: printed for context, judged by nothing (a ratio; a difference for memory).
+ */
+export type TargetKind = 'at-least' | 'at-most' | 'below' | 'plus-at-most' | 'info';
+
+/** One comparison line of the report. */
+export interface Target {
+  /** The case as printed, e.g. `ipc one-way`. */
+  readonly name: string;
+  readonly metric: string;
+  /** Measurement ids. */
+  readonly clustr: string;
+  readonly baseline: string;
+  readonly kind: TargetKind;
+  readonly bound: number;
+}
+
+function target(
+  name: string,
+  metric: string,
+  clustr: string,
+  baseline: string,
+  kind: TargetKind,
+  bound = 0,
+): Target {
+  return { name, metric, clustr, baseline, kind, bound };
+}
+
+/** Every comparison the report prints, targets first within each case. */
+export const TARGETS: readonly Target[] = [
+  target('ipc one-way', 'rate', 'ipc.one-way.clustr', 'ipc.one-way.raw-send', 'at-least', 1.5),
+  target('ipc one-way', 'rate', 'ipc.one-way.clustr', 'ipc.one-way.raw-send-batch100', 'info'),
+  target('ipc fan-out to 4', 'rate', 'ipc.fan-out.clustr', 'ipc.fan-out.raw-send', 'at-least', 2),
+  target('ipc worker → worker', 'rate', 'ipc.relay.clustr', 'ipc.relay.raw-relay', 'info'),
+  target('ipc round trip p50', 'p50', 'ipc.round-trip.clustr', 'ipc.round-trip.raw-send', 'at-most', 1.3),
+  target('ipc round trip p99', 'p99', 'ipc.round-trip.clustr', 'ipc.round-trip.raw-send', 'info'),
+  target('redis one-way', 'rate', 'redis.one-way.clustr', 'redis.one-way.redis-client', 'at-least', 1.5),
+  target('redis one-way', 'rate', 'redis.one-way.clustr', 'redis.one-way.moleculer-emit', 'at-least', 3),
+  target('redis one-way', 'rate', 'redis.one-way.clustr', 'redis.one-way.ioredis', 'info'),
+  target(
+    'redis fan-out to 4',
+    'rate',
+    'redis.fan-out.clustr',
+    'redis.fan-out.moleculer-broadcast',
+    'at-least',
+    3,
+  ),
+  target('redis fan-out to 4', 'rate', 'redis.fan-out.clustr', 'redis.fan-out.redis-client', 'info'),
+  target(
+    'redis round trip p50',
+    'p50',
+    'redis.round-trip.clustr',
+    'redis.round-trip.redis-client',
+    'at-most',
+    1.3,
+  ),
+  target(
+    'redis round trip p50',
+    'p50',
+    'redis.round-trip.clustr',
+    'redis.round-trip.moleculer-call',
+    'below',
+    1,
+  ),
+  target('redis round trip p50', 'p50', 'redis.round-trip.clustr', 'redis.round-trip.ioredis', 'info'),
+  target('redis round trip p99', 'p99', 'redis.round-trip.clustr', 'redis.round-trip.redis-client', 'info'),
+  target('spawn 8 until ready', 'ms', 'spawn.clustr', 'spawn.raw-fork', 'at-most', 1.3),
+  target('idle worker RSS', 'rss', 'memory.clustr', 'memory.bare-node', 'plus-at-most', 8),
+  target('idle worker RSS', 'rss', 'memory.clustr', 'memory.bare-node-no-loader', 'info'),
+];
+
+/** The verdict of one target, from the medians of this run. */
+export interface Verdict {
+  readonly target: Target;
+  readonly clustr: number | undefined;
+  readonly baseline: number | undefined;
+  /** clustr ÷ baseline, or clustr − baseline for `plus-at-most`. */
+  readonly comparison: number | undefined;
+  readonly status: 'PASS' | 'MISS' | 'INFO';
+  /** Why there is no comparison. */
+  readonly missing?: string;
+}
+
+/** Judges `target` on the medians (undefined when that side has no successful round). */
+export function judge(target: Target, clustr: number | undefined, baseline: number | undefined): Verdict {
+  const isInfo = target.kind === 'info';
+  if (clustr === undefined || baseline === undefined) {
+    const missing = clustr === undefined ? 'the clustr case failed' : 'the baseline failed';
+    return { target, clustr, baseline, comparison: undefined, status: isInfo ? 'INFO' : 'MISS', missing };
+  }
+  const comparison = isDifference(target) ? clustr - baseline : clustr / baseline;
+  const isMet =
+    target.kind === 'at-least'
+      ? comparison >= target.bound
+      : target.kind === 'below'
+        ? comparison < target.bound
+        : comparison <= target.bound;
+  return { target, clustr, baseline, comparison, status: isInfo ? 'INFO' : isMet ? 'PASS' : 'MISS' };
+}
+
+/** Memory is compared as a difference (clustr − baseline), everything else as a ratio. */
+export function isDifference(target: Target): boolean {
+  return target.kind === 'plus-at-most' || target.metric === 'rss';
+}
+
+/** `≥ 1.5×`, `≤ +8 MB`, … */
+export function describeBound(target: Target, unit: string): string {
+  switch (target.kind) {
+    case 'at-least':
+      return `≥ ${target.bound}×`;
+    case 'at-most':
+      return `≤ ${target.bound}×`;
+    case 'below':
+      return `< ${target.bound}×`;
+    case 'plus-at-most':
+      return `≤ +${target.bound} ${unit}`;
+    default:
+      return 'no target';
+  }
+}

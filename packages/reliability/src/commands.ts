@@ -1,0 +1,55 @@
+import type { StreamSummary } from './stream-recorder.js';
+
+/** What the test sends a reliability worker (the user's own IPC traffic, which clustr leaves alone). */
+export type WorkerCommand =
+  | { cmd: 'publish-plan'; id: number; stream: string; plan: PlanEntry[]; perTurn: number }
+  | {
+      cmd: 'stream';
+      id: number;
+      stream: string;
+      channels: string[];
+      perTick: number;
+      tickMs: number;
+      bytes?: number;
+    }
+  | { cmd: 'stop'; id: number }
+  | { cmd: 'summary'; id: number; fins: number; timeoutMs: number }
+  | { cmd: 'errors'; id: number }
+  | { cmd: 'stall'; id: number; releaseFile: string; maxMs: number };
+
+/** `count` messages of one stream to one channel. */
+export interface PlanEntry {
+  channel: string;
+  count: number;
+}
+
+/** Error counts of a process, by code, with the first few messages of each. */
+export interface ErrorTally {
+  counts: Record<string, number>;
+  samples: { code: string; message: string; reason?: string }[];
+}
+
+/** What a reliability worker reports upward (user IPC traffic). */
+export type WorkerReport =
+  | { report: 'ready'; workerId: string; pid: number }
+  | { report: 'reply'; workerId: string; id: number; result?: unknown; error?: string }
+  | { report: 'error'; workerId: string; code: string; message: string; role?: string; reason?: string };
+
+/** The reply to `summary`. */
+export interface SummaryResult {
+  fins: number;
+  isPartial: boolean;
+  streams: StreamSummary[];
+}
+
+/** True when a user IPC message is a worker report. */
+export function isWorkerReport(value: unknown): value is WorkerReport {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { report?: unknown }).report === 'string'
+  );
+}
+
+/** True when a user IPC message is a worker command. */
+export function isWorkerCommand(value: unknown): value is WorkerCommand {
+  return typeof value === 'object' && value !== null && typeof (value as { cmd?: unknown }).cmd === 'string';
+}

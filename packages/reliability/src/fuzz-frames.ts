@@ -1,0 +1,198 @@
+import { decodeEnvelope, MAX_BATCH_FRAMES, validateFrame } from '@clustr/protocol';
+import fc from 'fast-check';
+
+/** One generated line or payload, the family it came from, and how many bad frames it holds. */
+export interface Fuzzed {
+  family: string;
+  bytes: Buffer;
+  frames: number;
+}
+
+const META = '{"workerId":"w-1","group":"g"}';
+const noNewline = (bytes: Uint8Array) => Buffer.from(bytes.map((b) => (b === 0x0a ? 0x20 : b)));
+const nest = (depth: number, inner: string) => '['.repeat(depth) + inner + ']'.repeat(depth);
+const RESERVED = [
+  '',
+  ' public',
+  'public\u0000',
+  '__proto__',
+  'constructor',
+  ':public',
+  'kill:',
+  'clustr:',
+  '*',
+  'x'.repeat(201),
+  'a b',
+  'master\n',
+];
+
+/** The families of hostile input, shared by both transports; `shape` builds a well-formed one. */
+function families(shape: (channel: string, meta: string, data: string) => string, hugeBytes: number) {
+  return [
+    ['random bytes', fc.uint8Array({ minLength: 1, maxLength: 300 }).map(noNewline)],
+    [
+      'truncated JSON',
+      fc
+        .tuple(fc.jsonValue({ maxDepth: 3 }), fc.double({ min: 0, max: 1, noNaN: true }))
+        .map(([data, cut]) => {
+          const whole = shape('public', META, JSON.stringify(data) ?? 'null');
+          return Buffer.from(whole.slice(0, Math.max(1, Math.floor(whole.length * cut * 0.99))));
+        }),
+    ],
+    [
+      'wrong types',
+      fc
+        .record(
+          {
+            clustr: fc.oneof(fc.constant(1), fc.constant('1'), fc.constant(true), fc.integer()),
+            type: fc.constantFrom(undefined, 'sub', 'unsub', 'ack', 'batch', 'data', 'hello', 7),
+            channel: fc.anything({ maxDepth: 2 }),
+            meta: fc.oneof(
+              fc.anything({ maxDepth: 2 }),
+              fc.record({ group: fc.anything(), workerId: fc.anything() }),
+            ),
+            data: fc.anything({ maxDepth: 2 }),
+            channels: fc.anything({ maxDepth: 2 }),
+            frames: fc.anything({ maxDepth: 2 }),
+            id: fc.anything({ maxDepth: 1 }),
+          },
+          { requiredKeys: [] },
+        )
+        .map((value) => Buffer.from(JSON.stringify(value) ?? 'undefined')),
+    ],
+    [
+      'huge strings',
+      fc
+        .integer({ min: hugeBytes + 1, max: hugeBytes * 2 })
+        .map((n) => Buffer.from(shape('public', META, JSON.stringify('x'.repeat(n))))),
+    ],
+    [
+      'deep nesting',
+      fc
+        .tuple(fc.integer({ min: 500, max: 5_000 }), fc.constantFrom('channel', 'meta', 'frames'))
+        .map(([depth, where]) => {
+          if (where === 'channel') return Buffer.from(shape(nest(depth, '"public"'), META, '1'));
+          if (where === 'meta') return Buffer.from(shape('"public"', nest(depth, META), '1'));
+          return Buffer.from(
+            `{"clustr":1,"type":"batch","frames":${nest(depth, '1')},"meta":${nest(depth, '{}')}}`,
+          );
+        }),
+    ],
+    [
+      'reserved names',
+      fc
+        .tuple(
+          fc.constantFrom(...RESERVED),
+          fc.constantFrom(...RESERVED, 'master', 'public', 'kill', 'external'),
+        )
+        .map(([channel, group]) =>
+          Buffer.from(shape(JSON.stringify(channel), JSON.stringify({ workerId: channel, group }), '1')),
+        ),
+    ],
+    [
+      'prototype keys',
+      fc
+        .constantFrom('__proto__', 'constructor', 'prototype', 'toString')
+        .map((key) =>
+          Buffer.from(
+            `{"clustr":1,"${key}":{"channel":"public","meta":${META},"data":1},"meta":{"${key}":{"group":"g"}}}`,
+          ),
+        ),
+    ],
+  ] as const;
+}
+
+/**
+ * How many bad frames a parent must count for one IPC line: 1 for an oversized line, a line
+ * that is not JSON, or a `clustr` frame that fails validation; for a well-formed batch, one per
+ * bad frame inside it (the IPC transport salvages the good ones: such lines are left out, -1).
+ * 0 for lines that are not bad at all (user traffic, blank lines, valid frames).
+ */
+export function badFramesInIpcLine(bytes: Buffer, maxLineBytes: number): number {
+  if (bytes.length > maxLineBytes) return 1;
+  const text = bytes.toString('utf8');
+  if (text.trim() === '') return 0;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 1;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 0;
+  const record = value as Record<string, unknown>;
+  if (record.clustr !== 1 || record.type === 'ready') return 0;
+  const { frames } = record;
+  if (record.type === 'batch' && Array.isArray(frames) && frames.length <= MAX_BATCH_FRAMES) {
+    let bad = 0;
+    for (const frame of frames) {
+      try {
+        validateFrame(frame, true);
+        return -1;
+      } catch {
+        bad++;
+      }
+    }
+    return bad === 0 ? -1 : bad;
+  }
+  try {
+    validateFrame(record);
+    return 0;
+  } catch {
+    return 1;
+  }
+}
+
+/** A Redis payload a subscriber must count as bad (exactly what its decoder refuses). */
+export function isBadPayload(bytes: Buffer, maxPayloadBytes: number): boolean {
+  try {
+    decodeEnvelope(bytes, maxPayloadBytes);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function generate(
+  count: number,
+  seed: number,
+  arbs: ReturnType<typeof families>,
+  badFrames: (bytes: Buffer) => number,
+): { items: Fuzzed[]; byFamily: Record<string, number>; frames: number } {
+  // Few huge ones: they are big, and one of each kind proves the point.
+  const weighted = arbs.map(([family, arb]) => ({
+    weight: family === 'huge strings' ? 1 : family === 'deep nesting' ? 10 : 100,
+    arbitrary: (arb as fc.Arbitrary<Buffer>).map((bytes) => ({ family, bytes })),
+  }));
+  const all = fc.oneof(...weighted);
+  const items: Fuzzed[] = [];
+  const byFamily: Record<string, number> = {};
+  let frames = 0;
+  for (let round = 0; items.length < count && round < 20; round++) {
+    for (const item of fc.sample(all, { numRuns: count, seed: seed + round })) {
+      const bad = items.length < count ? badFrames(item.bytes) : 0;
+      if (bad <= 0) continue;
+      items.push({ ...item, frames: bad });
+      frames += bad;
+      byFamily[item.family] = (byFamily[item.family] ?? 0) + 1;
+    }
+  }
+  return { items, byFamily, frames };
+}
+
+/** `count` hostile IPC lines (no newline inside), each holding at least one frame a parent must count as bad. */
+export function fuzzIpcLines(count: number, seed: number, maxLineBytes: number) {
+  const shape = (channel: string, meta: string, data: string) =>
+    `{"clustr":1,"channel":${channel.startsWith('[') || channel.startsWith('"') ? channel : JSON.stringify(channel)},"meta":${meta},"data":${data}}`;
+  return generate(count, seed, families(shape, maxLineBytes), (b) =>
+    b.includes(0x0a) ? 0 : badFramesInIpcLine(b, maxLineBytes),
+  );
+}
+
+/** `count` hostile Redis payloads, every one of which a subscriber must count as bad. */
+export function fuzzPayloads(count: number, seed: number, maxPayloadBytes: number) {
+  const shape = (channel: string, meta: string, data: string) =>
+    `{"channel":${channel.startsWith('[') || channel.startsWith('"') ? channel : JSON.stringify(channel)},"meta":${meta},"data":${data}}`;
+  return generate(count, seed, families(shape, maxPayloadBytes), (b) =>
+    isBadPayload(b, maxPayloadBytes) ? 1 : 0,
+  );
+}

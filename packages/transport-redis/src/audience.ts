@@ -1,0 +1,39 @@
+import type { AudienceLog } from './publish-batch.js';
+import type { RedisClient } from './redis-connection.js';
+
+const POLL_MS = 25;
+
+/**
+ * Resolves once every channel of `channels` has at least as many subscribers as `audience`
+ * last saw a PUBLISH to it reach, or after `graceMs`, or when `isStale()` says the connection
+ * this wait was for is gone. Never rejects: a failed poll just ends the wait early.
+ */
+export async function waitForAudience(
+  client: RedisClient,
+  channels: readonly string[],
+  audience: AudienceLog,
+  graceMs: number,
+  isStale: () => boolean,
+): Promise<void> {
+  const expected = channels.filter((channel) => (audience.get(channel) ?? 0) > 0);
+  if (expected.length === 0) return;
+  const deadline = Date.now() + graceMs;
+  while (!isStale() && Date.now() < deadline) {
+    let counts: unknown;
+    try {
+      counts = await client.sendCommand(['PUBSUB', 'NUMSUB', ...expected]);
+    } catch {
+      return;
+    }
+    if (isBack(counts, audience)) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, POLL_MS).unref());
+  }
+}
+
+function isBack(reply: unknown, audience: AudienceLog): boolean {
+  if (!Array.isArray(reply)) return true;
+  for (let i = 0; i + 1 < reply.length; i += 2) {
+    if (Number(reply[i + 1]) < (audience.get(String(reply[i])) ?? 0)) return false;
+  }
+  return true;
+}
