@@ -1,4 +1,5 @@
 import type { Measurement } from '../measurement.js';
+import { builtMeasurements } from './built.js';
 import { clustrMessageMeasurements } from './clustr-cases.js';
 import { ipcRawMeasurements } from './ipc-raw.js';
 import { lifecycleMeasurements } from './lifecycle.js';
@@ -15,6 +16,7 @@ const CASE_ORDER = [
   'redis fan-out to 4',
   'redis round trip',
   'spawn 8 until ready',
+  'spawn 8 until ready (built, plain node)',
   'idle worker RSS',
 ];
 
@@ -25,4 +27,5 @@ export const ALL_MEASUREMENTS: readonly Measurement[] = [
   ...redisRawMeasurements,
   ...moleculerMeasurements,
   ...lifecycleMeasurements,
+  ...builtMeasurements,
 ].sort((a, b) => CASE_ORDER.indexOf(a.caseName) - CASE_ORDER.indexOf(b.caseName));

@@ -10,10 +10,10 @@ import { withTimeout } from '../run-context.js';
 const BARE_TS = childFile('bare-ready.ts');
 const BARE_MJS = childFile('bare-ready.mjs');
 /** Time an idle child gets after ready before its RSS is read, the same for every child. */
-const SETTLE_MS = 500;
+export const SETTLE_MS = 500;
 
 /** Resident set size of `pid` from /proc, in MiB. */
-async function rssOf(pid: number | undefined): Promise<number> {
+export async function rssOf(pid: number | undefined): Promise<number> {
   if (pid === undefined) throw new Error('the child has no pid');
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kib = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status)?.[1];

@@ -1,0 +1,92 @@
+import { access } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadCore, type SpawnedWorker } from '../clustr-api.js';
+import { forkChild, nextMessage, readyFlag } from '../forked-child.js';
+import { childFile } from '../loaders.js';
+import { measurement, type RunContext } from '../measurement.js';
+import { withTimeout } from '../run-context.js';
+import { rssOf, SETTLE_MS } from './lifecycle.js';
+
+const BUILT_WORKER = childFile('clustr-idle-built.mjs');
+const BARE_MJS = childFile('bare-ready.mjs');
+const IPC_DIST = fileURLToPath(new URL('../../../transport-ipc/dist/index.js', import.meta.url));
+
+/**
+ * A master whose IPC transport comes from the built package, so the descriptor its children get
+ * names `dist/index.js` and they run on plain node — what a user's installed cluster does.
+ */
+async function builtMaster(context: RunContext) {
+  await access(IPC_DIST).catch(() => {
+    throw new Error(`${IPC_DIST} is missing: run \`pnpm build\` first for the built cases`);
+  });
+  const { createIpcTransport } = (await import(pathToFileURL(IPC_DIST).href)) as {
+    createIpcTransport(): unknown;
+  };
+  const { Master } = await loadCore();
+  const master = Master.create({ transport: createIpcTransport() });
+  const workers: SpawnedWorker[] = [];
+  context.defer(async () => {
+    await withTimeout(master.close(), 8000, 'master.close()');
+  });
+  await context.wait(master.ready(), 'the master to be ready');
+  const spawn = (n: number) =>
+    workers.push(
+      ...master.spawn(
+        Array.from({ length: n }, () => ({ file: BUILT_WORKER, execArgv: [], restart: 'never' as const })),
+      ),
+    );
+  return { workers, spawn };
+}
+
+/** Spawn-to-ready and idle memory as users run them: built packages, plain node, no loader. */
+export const builtMeasurements = [
+  measurement({
+    id: 'spawn.clustr-built',
+    caseName: 'spawn 8 until ready (built, plain node)',
+    label: 'clustr (dist)',
+    family: 'clustr',
+    metrics: { ms: 'ms' },
+    needsRedis: false,
+    async run(context) {
+      const { workers, spawn } = await builtMaster(context);
+      const started = performance.now();
+      spawn(context.counts.spawnWorkers);
+      await context.wait(Promise.all(workers.map((w) => w.ready)), `${workers.length} workers to be ready`);
+      return { ms: performance.now() - started };
+    },
+  }),
+  measurement({
+    id: 'spawn.raw-fork-plain',
+    caseName: 'spawn 8 until ready (built, plain node)',
+    label: 'raw fork (plain node)',
+    family: 'baseline',
+    metrics: { ms: 'ms' },
+    needsRedis: false,
+    async run(context) {
+      const started = performance.now();
+      const children = Array.from({ length: context.counts.spawnWorkers }, () =>
+        forkChild(context, BARE_MJS, [], { execArgv: [], isUnplaced: true }),
+      );
+      await Promise.all(
+        children.map((child) => nextMessage(context, child, readyFlag, 'the child to report ready')),
+      );
+      return { ms: performance.now() - started };
+    },
+  }),
+  measurement({
+    id: 'memory.clustr-built',
+    caseName: 'idle worker RSS',
+    label: 'clustr (dist, plain node)',
+    family: 'clustr',
+    metrics: { rss: 'MB' },
+    needsRedis: false,
+    async run(context) {
+      const { workers, spawn } = await builtMaster(context);
+      spawn(1);
+      await context.wait(Promise.all(workers.map((w) => w.ready)), 'the worker to be ready');
+      await sleep(SETTLE_MS);
+      return { rss: await rssOf(workers[0]?.pid) };
+    },
+  }),
+];
