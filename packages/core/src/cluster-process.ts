@@ -25,6 +25,13 @@ export type { ClusterProcessEvents, ClusterProcessOptions, KillOrder } from './c
 
 type Dispatch = (envelope: Envelope) => void;
 
+/**
+ * Most messages a process queues before `ready()`; past it `publish` throws
+ * `ERR_CLUSTR_QUEUE_FULL` rather than buffer without bound.
+ * @default 100000
+ */
+export const DEFAULT_MAX_PENDING_MESSAGES = 100_000;
+
 interface Identity {
   readonly workerId: string | undefined;
   readonly group: string;
@@ -45,6 +52,8 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   #descriptor: TransportDescriptor | undefined;
   #pending: [channel: string, dataJson: string][] | undefined = [];
   #isReadyAwaited = false;
+  /** Why this process could not join the cluster, once `ready()` has failed. */
+  #failure: ClustrError | undefined;
   readonly #ready: Promise<void>;
   #closing: Promise<void> | undefined;
 
@@ -72,10 +81,13 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
     }
     // A spawned worker stays alive while it is in the cluster, whatever else it does.
     if (identity.childEnvironment !== undefined) process.channel?.ref();
-    this.#ready = this.#start(inherited);
-    this.#ready.catch((error: unknown) => {
-      if (!this.#isReadyAwaited)
-        reportError(this, toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'joining the cluster failed'));
+    this.#ready = this.#start(inherited).catch((error: unknown) => {
+      this.#failure = toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'joining the cluster failed');
+      this.#pending = undefined;
+      throw this.#failure;
+    });
+    this.#ready.catch((error: ClustrError) => {
+      if (!this.#isReadyAwaited && this.#closing === undefined) reportError(this, error);
     });
   }
 
@@ -216,8 +228,12 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
       );
       return;
     }
-    this.emit('kill', { exitCode: data, from: envelope.meta });
-    void this.close().finally(() => process.exit(data));
+    this.#emitSafely('kill', { exitCode: data, from: envelope.meta });
+    void this.close()
+      .catch((error: unknown) =>
+        reportError(this, toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'closing before exit failed')),
+      )
+      .finally(() => process.exit(data));
   }
 
   #useTransport(transport: unknown): void {
@@ -235,7 +251,13 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
           'no transport: pass { transport } (e.g. createIpcTransport()) or use the clustr-node package, which defaults to IPC',
         );
       }
-      this.#useTransport(await restoreTransport(inherited));
+      const restored = await restoreTransport(inherited);
+      if (this.#closing !== undefined) {
+        // close() came first: it could not close what did not exist yet.
+        await restored.close();
+        throw new ClustrError('ERR_CLUSTR_CLOSED', 'closed before it joined the cluster');
+      }
+      this.#useTransport(restored);
     }
     const transport = this.#transport as Transport;
     for (const child of this.#children) if (child.link !== undefined) transport.adopt(child.link);
@@ -245,13 +267,37 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
     this.#pending = undefined;
     for (const [channel, dataJson] of pending) transport.publish(channel, this.#meta, dataJson);
     if (this.#identity.childEnvironment !== undefined) signalReady();
-    this.emit('ready');
+    this.#emitSafely('ready');
+  }
+
+  /** Emits a lifecycle event; a listener that throws is reported, never allowed to derail it. */
+  #emitSafely<K extends 'ready' | 'kill' | 'close'>(event: K, ...args: ClusterProcessEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: ClusterProcessEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      reportError(this, toClustrError(error, 'ERR_CLUSTR_HANDLER_FAILED', `a "${event}" listener threw`));
+    }
   }
 
   #send(channel: string, dataJson: string): void {
     this.#assertOpen('publish');
-    if (this.#pending !== undefined) this.#pending.push([channel, dataJson]);
-    else this.#transport?.publish(channel, this.#meta, dataJson);
+    const pending = this.#pending;
+    if (pending === undefined) {
+      if (this.#failure !== undefined) {
+        throw new ClustrError(this.#failure.code, `cannot publish: ${this.#failure.message}`, {
+          cause: this.#failure,
+        });
+      }
+      this.#transport?.publish(channel, this.#meta, dataJson);
+      return;
+    }
+    if (pending.length >= DEFAULT_MAX_PENDING_MESSAGES) {
+      throw new ClustrError(
+        'ERR_CLUSTR_QUEUE_FULL',
+        `cannot publish to "${channel}": ${DEFAULT_MAX_PENDING_MESSAGES} messages already wait for ready() (the bound of what a process queues before it has joined)`,
+      );
+    }
+    pending.push([channel, dataJson]);
   }
 
   #assertOpen(operation: string): void {
@@ -264,10 +310,14 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   }
 
   async #shutdown(): Promise<void> {
-    await this.#ready.catch(() => undefined);
-    await this.#transport?.close();
-    await Promise.allSettled([...this.#children].map((child) => child.stop()));
-    if (this.#identity.childEnvironment !== undefined) process.channel?.unref();
-    this.emit('close');
+    try {
+      // The transport first: closing it also ends a connect still in progress.
+      await this.#transport?.close();
+      await this.#ready.catch(() => undefined);
+    } finally {
+      await Promise.allSettled([...this.#children].map((child) => child.stop()));
+      if (this.#identity.childEnvironment !== undefined) process.channel?.unref();
+      this.#emitSafely('close');
+    }
   }
 }

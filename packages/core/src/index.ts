@@ -2,7 +2,7 @@ export type { ClustrErrorCode, Envelope, Meta, Transport } from '@clustr/protoco
 export { ClustrError, isClustrError } from '@clustr/protocol';
 export type { ExitInfo, SpawnSpec, WorkerHandle } from '@clustr/spawner';
 export type { ClusterProcessEvents, ClusterProcessOptions, KillOrder } from './cluster-process.js';
-export { ClusterProcess } from './cluster-process.js';
+export { ClusterProcess, DEFAULT_MAX_PENDING_MESSAGES } from './cluster-process.js';
 export type { ConfirmationCallback } from './confirmations.js';
 export type { MessageHandler } from './handler-list.js';
 export type { MasterOptions } from './master.js';

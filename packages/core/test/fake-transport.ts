@@ -1,11 +1,11 @@
-import type {
-  ChildLink,
+import {
+  type ChildLink,
   ClustrError,
-  EncodedMeta,
-  Envelope,
-  Transport,
-  TransportDescriptor,
-  TransportSelf,
+  type EncodedMeta,
+  type Envelope,
+  type Transport,
+  type TransportDescriptor,
+  type TransportSelf,
 } from '@clustr/protocol';
 
 /**
@@ -20,6 +20,10 @@ export class FakeTransport implements Transport {
   self: TransportSelf | undefined;
   isClosed = false;
   #connectGate: Promise<void> = Promise.resolve();
+  #markClosed: () => void = () => undefined;
+  readonly #closed = new Promise<void>((resolve) => {
+    this.#markClosed = resolve;
+  });
   #messageHandlers = new Set<(channel: string, envelope: Envelope) => void>();
   #errorHandlers = new Set<(error: ClustrError) => void>();
 
@@ -30,7 +34,13 @@ export class FakeTransport implements Transport {
 
   async connect(self: TransportSelf): Promise<void> {
     this.self = self;
-    await this.#connectGate;
+    // Like the real transports, closing ends a connect in progress.
+    await Promise.race([
+      this.#connectGate,
+      this.#closed.then(() => {
+        throw new ClustrError('ERR_CLUSTR_CLOSED', 'the fake transport closed while connecting');
+      }),
+    ]);
   }
   async subscribe(channel: string): Promise<void> {
     this.subscribed.add(channel);
@@ -66,5 +76,6 @@ export class FakeTransport implements Transport {
   adopt(_child: ChildLink): void {}
   async close(): Promise<void> {
     this.isClosed = true;
+    this.#markClosed();
   }
 }

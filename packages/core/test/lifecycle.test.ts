@@ -1,0 +1,80 @@
+import { ClustrError } from '@clustr/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_MAX_PENDING_MESSAGES, Master, Worker } from '../src/index.js';
+import { FakeTransport } from './fake-transport.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const never = new Promise<void>(() => undefined);
+
+describe('lifecycle edges', () => {
+  it('closes at once while still connecting, and ready() then rejects with ERR_CLUSTR_CLOSED', async () => {
+    const transport = new FakeTransport();
+    transport.holdConnect(never);
+    const master = Master.create({ transport });
+    const errors: ClustrError[] = [];
+    master.on('error', (error) => errors.push(error));
+    const started = Date.now();
+    await master.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await expect(master.ready()).rejects.toMatchObject({ code: 'ERR_CLUSTR_CLOSED' });
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses to publish after ready() failed, with the reason, instead of queueing forever', async () => {
+    const master = Master.create();
+    await expect(master.ready()).rejects.toMatchObject({ code: 'ERR_CLUSTR_NO_TRANSPORT' });
+    expect(() => master.publish('public', 1)).toThrowError(
+      expect.objectContaining({
+        code: 'ERR_CLUSTR_NO_TRANSPORT',
+        message: expect.stringMatching(/^cannot publish: no transport/),
+      }),
+    );
+    expect(() => master.killWorker('w1', 1)).toThrowError(/cannot publish/);
+    await master.close();
+  });
+
+  it('bounds what it queues before ready()', async () => {
+    const transport = new FakeTransport();
+    let open: () => void = () => undefined;
+    transport.holdConnect(new Promise((resolve) => (open = resolve)));
+    const master = Master.create({ transport });
+    for (let i = 0; i < DEFAULT_MAX_PENDING_MESSAGES; i++) master.publish('public', i);
+    expect(() => master.publish('public', 'one too many')).toThrowError(
+      expect.objectContaining({ code: 'ERR_CLUSTR_QUEUE_FULL' }),
+    );
+    open();
+    await master.ready();
+    expect(transport.published).toHaveLength(DEFAULT_MAX_PENDING_MESSAGES);
+    await master.close();
+  });
+
+  it('still closes and exits on a kill order when a "kill" listener throws, and reports the throw', async () => {
+    const transport = new FakeTransport();
+    const worker = Worker.create({ group: 'web', workerId: 'w-1', transport });
+    await worker.ready();
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    const errors: ClustrError[] = [];
+    worker.on('error', (error) => errors.push(error));
+    worker.on('kill', () => {
+      throw new Error('listener bug');
+    });
+    transport.inject('kill:w-1', { meta: { group: 'master' }, data: 4 });
+    await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(4), { timeout: 5_000 });
+    expect(errors.map((e) => [e.code, e.message])).toEqual([
+      ['ERR_CLUSTR_HANDLER_FAILED', 'a "kill" listener threw: listener bug'],
+    ]);
+  });
+
+  it('finishes close() — emits close — even when the transport fails to close', async () => {
+    const transport = new FakeTransport();
+    transport.close = () => Promise.reject(new ClustrError('ERR_CLUSTR_TRANSPORT', 'close failed'));
+    const master = Master.create({ transport });
+    await master.ready();
+    const closed = new Promise<void>((resolve) => master.once('close', resolve));
+    await expect(master.close()).rejects.toMatchObject({ code: 'ERR_CLUSTR_TRANSPORT' });
+    await closed;
+  });
+});
