@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { type RedisServer, startRedisServer } from '@clustr-internal/test-utils';
 import { parseBenchOptions } from './bench-options.js';
 import { ALL_MEASUREMENTS } from './cases/all-measurements.js';
 import { createPlacement } from './placement.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
 import { judgeTargets, renderTable, renderVerdict } from './report.js';
 import { collectVersions, describeMachine, writeResults } from './results-file.js';
 import { type RedisAvailability, runRounds } from './run-rounds.js';

@@ -29,6 +29,8 @@ export interface RedisServer extends AsyncDisposable {
   /** `redis://127.0.0.1:<port>` (or `rediss://` with TLS), without credentials. */
   readonly url: string;
   readonly port: number;
+  /** The server's current pid (it changes across `restart()`); `undefined` once stopped. */
+  readonly pid: number | undefined;
   /** Stops the server (SIGTERM, then SIGKILL); idempotent. */
   stop(): Promise<void>;
   /** Stops and starts the server again on the same port; resolves once `PING` answers. */
@@ -87,8 +89,12 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   if (password !== undefined) cliBase.push('-a', password, '--no-auth-warning');
   const cli = (...args: string[]) => run('redis-cli', [...cliBase, ...args]);
   let child: ChildProcess | undefined;
+  // A server must not outlive the process that started it, whatever ends that process.
+  const killOnExit = () => child?.kill('SIGKILL');
 
   async function start(): Promise<void> {
+    process.off('exit', killOnExit);
+    process.on('exit', killOnExit);
     const started = spawn('redis-server', serverArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
     let log = '';
@@ -111,6 +117,7 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   async function stop(): Promise<void> {
     const running = child;
     child = undefined;
+    process.off('exit', killOnExit);
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = once(running, 'exit');
     running.kill('SIGTERM');
@@ -123,6 +130,9 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   return {
     url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child?.pid;
+    },
     stop,
     async restart() {
       await stop();
