@@ -3,18 +3,37 @@ import type { ClustrError } from '@clustr/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChildLinkImpl } from './child-link.js';
+import { DEFAULT_MAX_BUFFERED_FRAMES } from './defaults.js';
 
-function link(maxLineBytes = 1024) {
+function link(
+  maxLineBytes = 1024,
+  { listen = true, maxBufferedFrames = undefined as number | undefined } = {},
+) {
   const socket = new PassThrough();
   const seen = { ready: 0, messages: [] as unknown[], frames: [] as unknown[], bad: [] as ClustrError[] };
-  const child = new ChildLinkImpl('w1', 123, socket, maxLineBytes, {
-    ready: () => seen.ready++,
-    message: (value) => seen.messages.push(value),
-    unhandledBadInput: (error) => seen.bad.push(error),
-  });
-  child.onFrame((frame) => seen.frames.push(frame));
+  const child = new ChildLinkImpl(
+    'w1',
+    123,
+    socket,
+    maxLineBytes,
+    {
+      ready: () => seen.ready++,
+      message: (value) => seen.messages.push(value),
+      unhandledBadInput: (error) => seen.bad.push(error),
+    },
+    maxBufferedFrames,
+  );
+  if (listen) child.onFrame((frame) => seen.frames.push(frame));
   return { socket, child, seen };
 }
+
+function frameLines(from: number, to: number): Buffer {
+  let text = '';
+  for (let n = from; n < to; n++) text += `{"clustr":1,"channel":"public","data":${n}}\n`;
+  return Buffer.from(text);
+}
+
+const dataOf = (frames: unknown[]) => frames.map((frame) => (frame as { data: number }).data);
 
 describe('ChildLinkImpl', () => {
   it('sorts lines into frames, the ready frame, user messages, Node internals and bad input', () => {
@@ -58,5 +77,84 @@ describe('ChildLinkImpl', () => {
     expect(child.isClosed).toBe(true);
     expect(child.write('{"b":2}\n')).toBe(false);
     expect(closed).toBe(1);
+  });
+
+  it('holds frames written before the first onFrame and hands them over in order, synchronously', () => {
+    const { socket, child, seen } = link(1024, { listen: false });
+    socket.emit('data', frameLines(0, 3));
+    socket.emit('data', Buffer.from('{"clustr":1,"type":"ready"}\n{"user":1}\n'));
+    expect(seen.ready).toBe(1); // the ready frame and user traffic are not held back
+    expect(seen.messages).toEqual([{ user: 1 }]);
+    const received: unknown[] = [];
+    child.onFrame((frame) => received.push(frame));
+    expect(dataOf(received)).toEqual([0, 1, 2]); // before onFrame returned
+    socket.emit('data', frameLines(3, 5));
+    expect(dataOf(received)).toEqual([0, 1, 2, 3, 4]);
+    // a second handler gets only what arrives after it; the first was already served
+    const second: unknown[] = [];
+    child.onFrame((frame) => second.push(frame));
+    socket.emit('data', frameLines(5, 6));
+    expect(dataOf(second)).toEqual([5]);
+    expect(dataOf(received)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(seen.bad).toEqual([]);
+  });
+
+  it('holds frames again while every handler is gone; a link destroyed mid-hand-over drops the rest', () => {
+    const { socket, child } = link(1024, { listen: false });
+    const first: unknown[] = [];
+    const off = child.onFrame((frame) => first.push(frame));
+    off();
+    socket.emit('data', frameLines(0, 4));
+    expect(first).toEqual([]);
+    const destroying: unknown[] = [];
+    child.onFrame((frame) => {
+      destroying.push(frame);
+      if (destroying.length === 2) child.destroy();
+    });
+    expect(dataOf(destroying)).toEqual([0, 1]);
+    const next: unknown[] = [];
+    child.onFrame((frame) => next.push(frame));
+    expect(next).toEqual([]);
+  });
+
+  it('bounds the held frames: drops past the bound and reports one ERR_CLUSTR_QUEUE_FULL per overflow', () => {
+    const { socket, child, seen } = link(1024, { listen: false, maxBufferedFrames: 3 });
+    socket.emit('data', frameLines(0, 6));
+    expect(seen.bad.map((error) => error.code)).toEqual(['ERR_CLUSTR_QUEUE_FULL']);
+    expect(seen.bad[0]?.message).toContain('more than 3 frames');
+    expect(seen.bad[0]?.details).toMatchObject({ workerId: 'w1', maxBufferedFrames: 3 });
+    const received: unknown[] = [];
+    const off = child.onFrame((frame) => received.push(frame));
+    expect(dataOf(received)).toEqual([0, 1, 2]);
+    // a new overflow after the hand-over is a new episode: reported again, to onBadInput now
+    off();
+    const bad: ClustrError[] = [];
+    child.onBadInput((error) => bad.push(error));
+    socket.emit('data', frameLines(6, 11));
+    expect(bad.map((error) => error.code)).toEqual(['ERR_CLUSTR_QUEUE_FULL']);
+    expect(seen.bad).toHaveLength(1);
+    const later: unknown[] = [];
+    child.onFrame((frame) => later.push(frame));
+    expect(dataOf(later)).toEqual([6, 7, 8]);
+  });
+
+  it(`holds at most DEFAULT_MAX_BUFFERED_FRAMES (${DEFAULT_MAX_BUFFERED_FRAMES}) frames by default`, () => {
+    expect(DEFAULT_MAX_BUFFERED_FRAMES).toBe(10_000);
+    const { socket, child, seen } = link(1024, { listen: false });
+    socket.emit('data', frameLines(0, DEFAULT_MAX_BUFFERED_FRAMES + 5));
+    expect(seen.bad.map((error) => error.code)).toEqual(['ERR_CLUSTR_QUEUE_FULL']);
+    const received: unknown[] = [];
+    child.onFrame((frame) => received.push(frame));
+    expect(received).toHaveLength(DEFAULT_MAX_BUFFERED_FRAMES);
+    expect(dataOf(received).at(-1)).toBe(DEFAULT_MAX_BUFFERED_FRAMES - 1);
+  });
+
+  it('discards held frames at close', () => {
+    const { socket, child } = link(1024, { listen: false });
+    socket.emit('data', frameLines(0, 2));
+    child.destroy();
+    const received: unknown[] = [];
+    child.onFrame((frame) => received.push(frame));
+    expect(received).toEqual([]);
   });
 });

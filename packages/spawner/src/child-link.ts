@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { debuglog } from 'node:util';
 import { type ChildLink, ClustrError, describeValue } from '@clustr/protocol';
+import { DEFAULT_MAX_BUFFERED_FRAMES } from './defaults.js';
 import { LineReader } from './line-reader.js';
 
 const debug = debuglog('clustr');
@@ -11,7 +12,7 @@ export interface ChildLinkHooks {
   ready(): void;
   /** User traffic: valid JSON without `"clustr":1`. */
   message(value: unknown): void;
-  /** Bad input while no `onBadInput` handler is registered. */
+  /** Bad input (also an overflow of the held frames) while no `onBadInput` handler is registered. */
   unhandledBadInput(error: ClustrError): void;
 }
 
@@ -26,6 +27,13 @@ function subscribe<T>(set: Set<T>, handler: T): () => void {
  * The parent's end of one run of a child's IPC channel (fd 3): reads it line by line, parses
  * each line once and sorts it into clustr frames, the ready frame, user messages and bad input.
  * A restarted child gets a new link.
+ *
+ * Frames that arrive while no `onFrame` handler is registered are not lost: the link holds them
+ * (at most `maxBufferedFrames`) and hands them, in order and synchronously, to the next handler
+ * registered with {@link ChildLinkImpl.onFrame}, before any later frame. So a transport may adopt
+ * the link after the child has started writing (e.g. via `handle.link`, once it is loaded).
+ * Past the bound, frames are dropped and one `ERR_CLUSTR_QUEUE_FULL` per overflow is reported
+ * like bad input (`onBadInput`, else the handle's `'error'`). The buffer is discarded at close.
  */
 export class ChildLinkImpl implements ChildLink {
   private closed = false;
@@ -33,6 +41,10 @@ export class ChildLinkImpl implements ChildLink {
   private readonly badInputHandlers = new Set<(error: ClustrError) => void>();
   private readonly drainHandlers = new Set<() => void>();
   private readonly closeHandlers = new Set<() => void>();
+  /** Frames that arrived while no frame handler was registered, oldest first. */
+  private buffered: unknown[] = [];
+  /** Frames dropped since the buffer overflowed; reported once, reset when the buffer is handed over. */
+  private droppedFrames = 0;
 
   constructor(
     readonly workerId: string,
@@ -40,6 +52,8 @@ export class ChildLinkImpl implements ChildLink {
     private readonly socket: Duplex,
     maxLineBytes: number,
     private readonly hooks: ChildLinkHooks,
+    /** Most frames held while no `onFrame` handler is registered. @default DEFAULT_MAX_BUFFERED_FRAMES */
+    private readonly maxBufferedFrames: number = DEFAULT_MAX_BUFFERED_FRAMES,
   ) {
     const reader = new LineReader(maxLineBytes, {
       line: (text) => this.onLine(text),
@@ -75,8 +89,14 @@ export class ChildLinkImpl implements ChildLink {
     return this.socket.write(lines);
   }
 
+  /**
+   * Each clustr frame the child writes. The first handler registered while none is receives the
+   * frames buffered until then, synchronously (before this call returns) and in order.
+   */
   onFrame(handler: (frame: unknown) => void): () => void {
-    return subscribe(this.frameHandlers, handler);
+    const unsubscribe = subscribe(this.frameHandlers, handler);
+    if (this.frameHandlers.size === 1 && this.buffered.length > 0) this.handOverBuffered();
+    return unsubscribe;
   }
 
   onBadInput(handler: (error: ClustrError) => void): () => void {
@@ -108,6 +128,38 @@ export class ChildLinkImpl implements ChildLink {
     this.closeHandlers.clear();
     this.frameHandlers.clear();
     this.drainHandlers.clear();
+    this.buffered = [];
+  }
+
+  private deliverFrame(frame: unknown): void {
+    if (this.frameHandlers.size > 0) {
+      for (const handler of this.frameHandlers) handler(frame);
+      return;
+    }
+    if (this.buffered.length < this.maxBufferedFrames) {
+      this.buffered.push(frame);
+      return;
+    }
+    // One report per overflow episode: a flood must not become a flood of errors.
+    if (this.droppedFrames++ > 0) return;
+    this.badInput(
+      new ClustrError(
+        'ERR_CLUSTR_QUEUE_FULL',
+        `worker ${this.workerId} wrote more than ${this.maxBufferedFrames} frames while no onFrame handler was registered; later frames are dropped until one is`,
+        { details: { workerId: this.workerId, maxBufferedFrames: this.maxBufferedFrames } },
+      ),
+    );
+  }
+
+  private handOverBuffered(): void {
+    const frames = this.buffered;
+    this.buffered = [];
+    this.droppedFrames = 0;
+    for (const frame of frames) {
+      // A handler may destroy the link during the hand-over: the rest is discarded, as at close.
+      if (this.frameHandlers.size === 0) return;
+      for (const handler of this.frameHandlers) handler(frame);
+    }
   }
 
   private onLine(text: string): void {
@@ -129,7 +181,7 @@ export class ChildLinkImpl implements ChildLink {
       const record = value as Record<string, unknown>;
       if (record.clustr === 1) {
         if (record.type === 'ready') this.hooks.ready();
-        else for (const handler of this.frameHandlers) handler(value);
+        else this.deliverFrame(value);
         return;
       }
       // Node's own internal IPC messages (cluster, handles) are not user traffic.

@@ -20,6 +20,12 @@ export const DEFAULT_STOP_SIGNAL = 'SIGTERM';
 export const DEFAULT_STDIO = 'inherit';
 /** Longest line a child may write to its IPC fd (bytes, without the newline); longer is bad input. */
 export const DEFAULT_MAX_LINE_BYTES = DEFAULT_MAX_FRAME_BYTES;
+/**
+ * Most frames a child link holds while no `onFrame` handler is registered (e.g. before the
+ * transport adopts the link). They go, in order, to the first handler registered; past this
+ * bound further frames are dropped and one `ERR_CLUSTR_QUEUE_FULL` is reported per overflow.
+ */
+export const DEFAULT_MAX_BUFFERED_FRAMES = 10_000;
 /** The fd on which every spawned child finds its IPC channel (a duplex socket pair). */
 export const CHILD_CHANNEL_FD = 3;
 

@@ -3,6 +3,7 @@ export { readChildEnvironment, signalReady } from './child-environment.js';
 export {
   CHILD_CHANNEL_FD,
   CLUSTR_ENV,
+  DEFAULT_MAX_BUFFERED_FRAMES,
   DEFAULT_MAX_LINE_BYTES,
   DEFAULT_MAX_RESTARTS,
   DEFAULT_RESTART_INITIAL_DELAY_MS,

@@ -23,7 +23,10 @@ export interface SpawnContext {
   baseDir?: string;
   /**
    * Called synchronously at every start of every child, restarts included, before any frame
-   * the child writes is delivered: the place to hand the link to the transport.
+   * the child writes is delivered: the place to hand the link to the transport. A link taken
+   * later (e.g. `handle.link`, once the transport is loaded) loses nothing either: frames that
+   * arrive while it has no `onFrame` handler are held (up to `DEFAULT_MAX_BUFFERED_FRAMES`) and
+   * go, in order, to the first handler registered.
    */
   adopt?(link: ChildLink, handle: WorkerHandle): void;
 }

@@ -77,6 +77,11 @@ export interface WorkerHandle extends EventEmitter<WorkerHandleEvents>, AsyncDis
    * @throws ClustrError `ERR_CLUSTR_INVALID_DATA` when JSON cannot carry `message`
    */
   send(message: unknown): boolean;
-  /** Ends the child without restart: `signal`, then SIGKILL after `timeoutMs`. Idempotent. */
+  /**
+   * Ends the child without restart: `signal`, then SIGKILL after `timeoutMs`. Idempotent.
+   * Invalid `options` (not `undefined` or an object, an unknown option, a `signal` that is no
+   * signal name, a `timeoutMs` that is no integer from 0 to 2147483647) reject the returned
+   * promise with `ERR_CLUSTR_INVALID_OPTION` and change nothing; it never throws.
+   */
   stop(options?: StopOptions): Promise<ExitInfo>;
 }

@@ -1,12 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { constants } from 'node:os';
 import type { Duplex, Readable } from 'node:stream';
-import { type ChildLink, ClustrError, describeValue, encodeData } from '@clustr/protocol';
+import { type ChildLink, ClustrError, encodeData } from '@clustr/protocol';
+import { checkStopOptions } from './check-stop-options.js';
 import { ChildLinkImpl } from './child-link.js';
 import { DEFAULT_STOP_SIGNAL } from './defaults.js';
 import { signalProcessGroup, trackForeignChild } from './foreign-children.js';
-import { MAX_TIMER_MS } from './option-checks.js';
 import { type ExitInfo, RestartBackoff } from './restart-backoff.js';
 import type { NormalizedSpawnSpec } from './spawn-spec.js';
 import { type ChildIdentity, startChild } from './start-child.js';
@@ -120,19 +119,20 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     return this.link?.write(line) ?? false;
   }
 
-  stop(options: StopOptions = {}): Promise<ExitInfo> {
+  stop(options?: StopOptions): Promise<ExitInfo> {
+    let signal: NodeJS.Signals;
+    let timeoutMs: number;
+    try {
+      // Checked before anything else, so a bad call is refused the same way in every state.
+      ({ signal, timeoutMs } = checkStopOptions(options, {
+        signal: DEFAULT_STOP_SIGNAL,
+        timeoutMs: this.spec.stopTimeoutMs,
+      }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.stopping !== undefined) return this.stopping;
     if (this.isFinal()) return this.exited;
-    const signal = options.signal ?? DEFAULT_STOP_SIGNAL;
-    const timeoutMs = options.timeoutMs ?? this.spec.stopTimeoutMs;
-    if (typeof signal !== 'string' || !(signal in constants.signals)) {
-      return Promise.reject(invalidStopOption('signal', signal, "a signal name such as 'SIGTERM'"));
-    }
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_TIMER_MS) {
-      return Promise.reject(
-        invalidStopOption('timeoutMs', timeoutMs, `an integer from 0 to ${MAX_TIMER_MS}`),
-      );
-    }
     this.stopping = this.exited;
     const run = this.run;
     if (run === undefined || run.isOver) {
@@ -263,14 +263,4 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     if (this.listenerCount('error') > 0) this.emit('error', error);
     else process.emitWarning(error);
   }
-}
-
-function invalidStopOption(name: string, value: unknown, allowed: string): ClustrError {
-  return new ClustrError(
-    'ERR_CLUSTR_INVALID_OPTION',
-    `stop ${name} ${describeValue(value)} is not valid (allowed: ${allowed})`,
-    {
-      details: { option: name, value },
-    },
-  );
 }

@@ -99,6 +99,43 @@ describe('spawning Node workers', () => {
     expect(restarts).toBe(0);
     expect(handle!.restarts).toBe(0);
   });
+
+  it('holds the frames a child writes before anyone listens, for the first onFrame (late adopt)', async () => {
+    // No adopt hook: like @clustr/core, whose transport takes handle.link a little later.
+    const [handle] = spawn([worker]);
+    await handle!.ready;
+    handle!.send({ do: 'frame', data: 1 });
+    handle!.send({ do: 'frame', data: 2 });
+    handle!.send({ do: 'echo', value: 'after frames' });
+    // The echo was written after the frames on the same pipe: both frames were read by now.
+    await nextMessage(handle!, field('echo'), 'the echo after the frames');
+    const frames: unknown[] = [];
+    handle!.link!.onFrame((frame) => frames.push(frame));
+    expect(frames).toEqual([
+      { clustr: 1, channel: 'public', meta: { group: 'node' }, data: 1 },
+      { clustr: 1, channel: 'public', meta: { group: 'node' }, data: 2 },
+    ]);
+    handle!.send({ do: 'frame', data: 3 });
+    handle!.send({ do: 'echo', value: 'after frame 3' });
+    await nextMessage(handle!, field('echo'), 'the echo after frame 3');
+    expect(frames.map((frame) => (frame as { data: number }).data)).toEqual([1, 2, 3]);
+  });
+
+  it('refuses invalid stop options with a rejected promise and keeps the worker running', async () => {
+    const [handle] = spawn([worker]);
+    await handle!.ready;
+    const pid = handle!.pid;
+    for (const options of [null, 'SIGKILL', { signal: 'SIGNOPE' }, { timeoutMs: -1 }]) {
+      await expect(handle!.stop(options as never)).rejects.toMatchObject({
+        code: 'ERR_CLUSTR_INVALID_OPTION',
+      });
+    }
+    expect(handle!.state).toBe('running');
+    expect(handle!.pid).toBe(pid);
+    handle!.send({ do: 'echo', value: 'still here' });
+    expect(await nextMessage(handle!, field('echo'), 'the echo after refused stops')).toBe('still here');
+    expect(await handle!.stop()).toEqual({ code: null, signal: 'SIGTERM' });
+  });
 });
 
 describe('invalid specs', () => {
