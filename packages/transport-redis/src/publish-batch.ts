@@ -14,6 +14,16 @@ return out`;
 /** Remembers how many subscribers the last PUBLISH to a channel reached. */
 export type AudienceLog = Map<string, number>;
 
+/** Where {@link sendPublishes} reports the outcome of each command it sent. */
+export interface PublishOutcome {
+  /** How many subscribers the last PUBLISH to each channel reached. */
+  readonly audience: AudienceLog;
+  /** `count` messages were taken by the server. */
+  replied(count: number): void;
+  /** `count` messages failed with their command (at-most-once: they are not sent again). */
+  failed(count: number, error: unknown): void;
+}
+
 /** Most messages one batch command carries. */
 export const MAX_BATCH_MESSAGES = 512;
 /** Most payload characters one batch command carries, so one command never grows huge. */
@@ -33,40 +43,38 @@ export async function canRunScripts(client: RedisClient): Promise<boolean> {
   }
 }
 
-function publishOne(
-  client: RedisClient,
-  channel: string,
-  payload: string,
-  audience: AudienceLog,
-  onFailed: (count: number, error: unknown) => void,
-): void {
+function publishOne(client: RedisClient, channel: string, payload: string, outcome: PublishOutcome): void {
   client.publish(channel, payload).then(
-    (reached) => audience.set(channel, reached),
-    (error: unknown) => onFailed(1, error),
+    (reached) => {
+      outcome.audience.set(channel, reached);
+      outcome.replied(1);
+    },
+    (error: unknown) => outcome.failed(1, error),
   );
 }
 
-function noteReached(audience: AudienceLog, reply: unknown): void {
-  if (!Array.isArray(reply)) return;
-  for (let i = 0; i + 1 < reply.length; i += 2) audience.set(String(reply[i]), Number(reply[i + 1]));
+function noteReached(outcome: PublishOutcome, count: number, reply: unknown): void {
+  if (Array.isArray(reply)) {
+    const { audience } = outcome;
+    for (let i = 0; i + 1 < reply.length; i += 2) audience.set(String(reply[i]), Number(reply[i + 1]));
+  }
+  outcome.replied(count);
 }
 
 /**
  * Sends the flat `[channel, payload, …]` pairs over `client`: one PUBLISH when alone or when
- * scripts are not allowed, else batch commands. Notes in `audience` how many subscribers each
- * channel reached. Calls `onFailed(count)` for messages whose command failed (at-most-once: they
- * are not sent again).
+ * scripts are not allowed, else batch commands. Tells `outcome`, per command, how many of its
+ * messages were replied to or failed, and notes how many subscribers each channel reached.
  */
 export function sendPublishes(
   client: RedisClient,
   pairs: readonly string[],
   canBatch: boolean,
-  audience: AudienceLog,
-  onFailed: (count: number, error: unknown) => void,
+  outcome: PublishOutcome,
 ): void {
   const end = pairs.length;
   if (!canBatch || end === 2) {
-    for (let i = 0; i < end; i += 2) publishOne(client, pairs[i]!, pairs[i + 1]!, audience, onFailed);
+    for (let i = 0; i < end; i += 2) publishOne(client, pairs[i]!, pairs[i + 1]!, outcome);
     return;
   }
   let i = 0;
@@ -82,11 +90,11 @@ export function sendPublishes(
       i += 2;
     }
     if (count === 1) {
-      publishOne(client, args[3]!, args[4]!, audience, onFailed);
+      publishOne(client, args[3]!, args[4]!, outcome);
     } else {
       client.sendCommand(args).then(
-        (reply) => noteReached(audience, reply),
-        (error: unknown) => onFailed(count, error),
+        (reply) => noteReached(outcome, count, reply),
+        (error: unknown) => outcome.failed(count, error),
       );
     }
   }

@@ -1,6 +1,6 @@
 import { ClustrError, toClustrError } from '@clustr/protocol';
 import { waitForAudience } from './audience.js';
-import { type AudienceLog, canRunScripts, sendPublishes } from './publish-batch.js';
+import { type AudienceLog, canRunScripts, type PublishOutcome, sendPublishes } from './publish-batch.js';
 import { type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
 
@@ -14,11 +14,13 @@ export interface PublisherHooks {
 /**
  * The publisher connection and the bounded queue of what was published while it was down.
  * The queue goes out, in order, in the same turn the connection comes up and before anything
- * published later: a publish never overtakes the backlog.
+ * published later: a publish never overtakes the backlog. While connected, what waits for the
+ * server's replies is bounded too, so a server that stalls without disconnecting cannot make the
+ * client's command queue grow without limit.
  */
 export class RedisPublisher {
   /** Flat `[key, payload, key, payload, …]`: no object per queued message. */
-  readonly #queue: string[] = [];
+  #queue: string[] = [];
   /** What was published in this event-loop turn, sent together at its end (same flat layout). */
   #turn: string[] = [];
   #isTurnScheduled = false;
@@ -30,6 +32,10 @@ export class RedisPublisher {
   #isWaitingForAudience = false;
   #connection: RedisConnection | undefined;
   #isOverflowing = false;
+  /** Messages sent whose command the server has not answered yet. */
+  #inFlight = 0;
+  /** In a too-many-in-flight episode: reported once, until in-flight falls below half the bound. */
+  #isInFlightFull = false;
   /** Until released, even a connected publisher queues: the first backlog waits for the subscriber. */
   #isHeld = true;
   #wasReleased = false;
@@ -37,17 +43,22 @@ export class RedisPublisher {
   #flushWaiters: (() => void)[] = [];
   /** PUBLISH commands sent. */
   published = 0;
-  /** Messages refused by the full queue or unsent at close. */
+  /** Messages refused by the full queue, by too many in flight, or unsent at close. */
   dropped = 0;
   /** PUBLISH commands in flight on a connection that broke. */
   lost = 0;
   readonly #options: ResolvedRedisOptions;
   readonly #hooks: PublisherHooks;
-  readonly #onFailed = (count: number, error: unknown) => {
-    this.lost += count;
-    if (this.#isLossReported) return;
-    this.#isLossReported = true;
-    this.#hooks.report(toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'a redis PUBLISH in flight was lost'));
+  readonly #outcome: PublishOutcome = {
+    audience: this.#audience,
+    replied: (count) => this.#settle(count),
+    failed: (count, error) => {
+      this.#settle(count);
+      this.lost += count;
+      if (this.#isLossReported) return;
+      this.#isLossReported = true;
+      this.#hooks.report(toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'a redis PUBLISH in flight was lost'));
+    },
   };
 
   constructor(options: ResolvedRedisOptions, hooks: PublisherHooks) {
@@ -58,6 +69,11 @@ export class RedisPublisher {
   /** Messages waiting for the connection. */
   get queued(): number {
     return this.#queue.length / 2;
+  }
+
+  /** Messages sent and not yet answered by the server. */
+  get inFlight(): number {
+    return this.#inFlight;
   }
 
   /** The client while the connection is up. */
@@ -96,10 +112,17 @@ export class RedisPublisher {
     if (client !== undefined) this.#flush(client);
   }
 
-  /** Sends at once when connected, released and nothing is queued; queues (bounded) otherwise. */
+  /**
+   * Sends at the end of the turn when connected, released and nothing is queued — unless too
+   * many messages (those in flight plus this turn's) wait for the server; queues (bounded) otherwise.
+   */
   publish(key: string, payload: string): void {
     const client = this.#connection?.client;
     if (client !== undefined && this.#queue.length === 0 && !this.#isHeld) {
+      if (this.#inFlight + this.#turn.length / 2 >= this.#options.maxInFlightMessages) {
+        this.#refuseInFlight(key);
+        return;
+      }
       this.published++;
       this.#turn.push(key, payload);
       if (!this.#isTurnScheduled) {
@@ -159,11 +182,36 @@ export class RedisPublisher {
     // A turn ends before any I/O callback can take the connection down; this is only a guard.
     if (client === undefined) {
       this.published -= turn.length / 2;
-      this.#queue.unshift(...turn);
+      // concat, not unshift(...turn): spreading a huge turn as arguments would throw a RangeError.
+      this.#queue = turn.concat(this.#queue);
       return;
     }
-    sendPublishes(client, turn, this.#canBatch, this.#audience, this.#onFailed);
+    this.#inFlight += turn.length / 2;
+    sendPublishes(client, turn, this.#canBatch, this.#outcome);
   };
+
+  /** Counts messages answered or failed; the in-flight episode ends below half the bound. */
+  #settle(count: number): void {
+    this.#inFlight -= count;
+    if (this.#isInFlightFull && this.#inFlight < this.#options.maxInFlightMessages / 2) {
+      this.#isInFlightFull = false;
+    }
+  }
+
+  /** Drops a message while too many wait for the server: counted, reported once per episode. */
+  #refuseInFlight(key: string): void {
+    this.dropped++;
+    if (this.#isInFlightFull) return;
+    this.#isInFlightFull = true;
+    const { maxInFlightMessages } = this.#options;
+    this.#hooks.report(
+      new ClustrError(
+        'ERR_CLUSTR_QUEUE_FULL',
+        `${maxInFlightMessages} messages wait for redis to answer (maxInFlightMessages): the server is slow or stalled, later messages are dropped while that many wait`,
+        { details: { maxInFlightMessages, inFlight: this.#inFlight, channel: key } },
+      ),
+    );
+  }
 
   /**
    * Sends the backlog, in order, before anything newer (which queues behind it meanwhile) — once
@@ -194,9 +242,11 @@ export class RedisPublisher {
         if (current !== undefined && !this.#isHeld) this.#flush(current);
         return;
       }
-      const backlog = this.#queue.splice(0);
+      const backlog = this.#queue;
+      this.#queue = [];
       this.published += backlog.length / 2;
-      sendPublishes(client, backlog, this.#canBatch, this.#audience, this.#onFailed);
+      this.#inFlight += backlog.length / 2;
+      sendPublishes(client, backlog, this.#canBatch, this.#outcome);
       this.#isOverflowing = false;
       for (const resolve of this.#flushWaiters.splice(0)) resolve();
     });

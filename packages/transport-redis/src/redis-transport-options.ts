@@ -12,6 +12,12 @@ export const DEFAULT_MAX_QUEUED_MESSAGES = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 /** How long a backlog waits after a reconnect for the receivers it had to resubscribe, in ms. */
 export const DEFAULT_RESUBSCRIBE_GRACE_MS = 3_000;
+/**
+ * Most messages sent and not yet answered while the publisher is connected: a slow or stalled
+ * server then costs dropped messages, not unbounded memory in the client's command queue.
+ * @default 100000
+ */
+export const DEFAULT_MAX_IN_FLIGHT_MESSAGES = 100_000;
 
 /** TLS settings for `rediss://` URLs, as JSON so spawned children can rebuild them. */
 export interface RedisTlsOptions {
@@ -46,6 +52,14 @@ export interface RedisTransportOptions {
    * one `ERR_CLUSTR_QUEUE_FULL` per outage is reported. @default 10000
    */
   maxQueuedMessages?: number;
+  /**
+   * Messages sent and not yet answered by the server (plus those of the current event-loop turn)
+   * while the publisher is connected. When a server is slow or stalls without disconnecting,
+   * new messages past it are dropped (`stats().dropped`) and one `ERR_CLUSTR_QUEUE_FULL` is
+   * reported per episode; the episode ends once fewer than half that many are in flight.
+   * @default 100000
+   */
+  maxInFlightMessages?: number;
   /** Bound of `connect()`, of each reconnect attempt and of `close()`'s final flush. @default 5000 */
   connectTimeoutMs?: number;
   /**
@@ -73,6 +87,7 @@ export interface ResolvedRedisOptions {
   readonly reconnectInitialDelayMs: number;
   readonly reconnectMaxDelayMs: number;
   readonly maxQueuedMessages: number;
+  readonly maxInFlightMessages: number;
   readonly connectTimeoutMs: number;
   readonly clientName: string | undefined;
   readonly maxPayloadBytes: number;
@@ -143,6 +158,11 @@ export function resolveRedisOptions(options: RedisTransportOptions = {}): Resolv
       'maxQueuedMessages',
       options.maxQueuedMessages,
       DEFAULT_MAX_QUEUED_MESSAGES,
+    ),
+    maxInFlightMessages: positiveInteger(
+      'maxInFlightMessages',
+      options.maxInFlightMessages,
+      DEFAULT_MAX_IN_FLIGHT_MESSAGES,
     ),
     connectTimeoutMs: positiveInteger(
       'connectTimeoutMs',

@@ -28,8 +28,13 @@ export interface RedisTransportStats {
   readonly published: number;
   /** Messages waiting for the publisher to reconnect. */
   readonly queued: number;
-  /** Messages refused by the full queue, or unsent at close. */
+  /**
+   * Messages refused by the full queue, by too many in flight (`maxInFlightMessages`), or
+   * unsent at close.
+   */
   readonly dropped: number;
+  /** Messages sent and not yet answered by the server. */
+  readonly inFlight: number;
   /** PUBLISH commands in flight when a connection broke (at-most-once: not retried). */
   readonly lost: number;
   /** Valid messages received. */
@@ -136,15 +141,21 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
   });
 
   function publishEncoded(channel: string, payload: string): void {
-    if (payload.length > resolved.maxPayloadBytes) {
-      report(
-        new ClustrError(
-          'ERR_CLUSTR_INVALID_DATA',
-          `message of ${payload.length} bytes to channel "${channel}" was not sent: larger than maxPayloadBytes (${resolved.maxPayloadBytes})`,
-          { details: { channel, size: payload.length, maxPayloadBytes: resolved.maxPayloadBytes } },
-        ),
-      );
-      return;
+    const max = resolved.maxPayloadBytes;
+    // Receivers count UTF-8 bytes; a character is at most 3 of them (a surrogate pair 4 for 2),
+    // so only a payload that might be too large is measured.
+    if (payload.length * 3 > max) {
+      const size = Buffer.byteLength(payload);
+      if (size > max) {
+        report(
+          new ClustrError(
+            'ERR_CLUSTR_INVALID_DATA',
+            `message of ${size} bytes to channel "${channel}" was not sent: larger than maxPayloadBytes (${max})`,
+            { details: { channel, size, maxPayloadBytes: max } },
+          ),
+        );
+        return;
+      }
     }
     publisher.publish(prefix + channel, payload);
   }
@@ -234,6 +245,7 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
         published: publisher.published,
         queued: publisher.queued,
         dropped: publisher.dropped,
+        inFlight: publisher.inFlight,
         lost: publisher.lost,
         received: subscriber.received,
         badPayloads: subscriber.badPayloads,
