@@ -9,6 +9,8 @@ interface PendingSub {
   readonly channels: readonly string[];
   waiters: Waiter[];
   timer: NodeJS.Timeout | undefined;
+  /** Set once the ack timed out: later waits on the entry fail at once with it. */
+  expired: ClustrError | undefined;
 }
 
 /**
@@ -20,25 +22,41 @@ export class AckTracker {
   private readonly pending = new Map<number, PendingSub>();
   private nextId = 1;
 
-  constructor(private readonly timeoutMs: number) {}
+  /** `onExpire` runs when the ack of a `sub` frame timed out, just before its waiters fail. */
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly onExpire?: (id: number, channels: readonly string[]) => void,
+  ) {}
 
   /** Registers a `sub` frame about to be sent for `channels`; returns its id. */
   open(channels: readonly string[]): number {
     const id = this.nextId++;
-    const entry: PendingSub = { channels, waiters: [], timer: undefined };
+    const entry: PendingSub = { channels, waiters: [], timer: undefined, expired: undefined };
     entry.timer = setTimeout(() => this.expire(id, entry), this.timeoutMs);
     entry.timer.unref();
     this.pending.set(id, entry);
     return id;
   }
 
-  /** Ids of every `sub` frame not yet acknowledged. */
+  /** Ids of every `sub` frame still awaiting its ack (timed-out ones excluded). */
   openIds(): number[] {
-    return [...this.pending.keys()];
+    const ids: number[] = [];
+    for (const [id, entry] of this.pending) if (entry.expired === undefined) ids.push(id);
+    return ids;
   }
 
-  /** Runs `settle` once every id in `ids` is acknowledged (at once when `ids` is empty). */
+  /**
+   * Runs `settle` once every id in `ids` is acknowledged (at once when `ids` is empty), or with
+   * `ERR_CLUSTR_TIMEOUT` as soon as one of them timed out (at once when one already has).
+   */
   whenAcked(ids: readonly number[], settle: (error?: ClustrError) => void): void {
+    for (const id of ids) {
+      const expired = this.pending.get(id)?.expired;
+      if (expired !== undefined) {
+        settle(expired);
+        return;
+      }
+    }
     const waiter: Waiter = { remaining: 0, settle };
     for (const id of ids) {
       const entry = this.pending.get(id);
@@ -57,7 +75,10 @@ export class AckTracker {
     );
   }
 
-  /** The parent acknowledged `id`: returns the channels it covered (undefined when unknown). */
+  /**
+   * The parent acknowledged `id`: returns the channels it covered (undefined when unknown).
+   * A late ack of a timed-out `sub` only forgets it: its waiters already failed.
+   */
   ack(id: number): readonly string[] | undefined {
     const entry = this.pending.get(id);
     if (entry === undefined) return undefined;
@@ -75,25 +96,26 @@ export class AckTracker {
     this.pending.clear();
     for (const entry of entries) {
       clearTimeout(entry.timer);
-      for (const waiter of entry.waiters) {
-        if (waiter.remaining > 0) {
-          waiter.remaining = 0;
-          waiter.settle(error);
-        }
-      }
+      this.fail(entry, error);
     }
   }
 
   private expire(id: number, entry: PendingSub): void {
-    // The entry stays: a late ack still marks its channels live.
+    // The entry stays, marked: a wait that still names it fails at once instead of hanging.
     entry.timer = undefined;
-    const waiters = entry.waiters;
-    entry.waiters = [];
-    const error = new ClustrError(
+    entry.expired = new ClustrError(
       'ERR_CLUSTR_TIMEOUT',
       `the parent did not acknowledge subscription ${id} (${entry.channels.join(', ') || 'handshake'}) within ${this.timeoutMs} ms`,
       { details: { id, channels: entry.channels, timeoutMs: this.timeoutMs } },
     );
+    // Routes first: whoever reacts to the failure finds them ready for a new `sub`.
+    this.onExpire?.(id, entry.channels);
+    this.fail(entry, entry.expired);
+  }
+
+  private fail(entry: PendingSub, error: ClustrError): void {
+    const waiters = entry.waiters;
+    entry.waiters = [];
     for (const waiter of waiters) {
       if (waiter.remaining > 0) {
         waiter.remaining = 0;

@@ -1,6 +1,7 @@
 import { ClustrError, encodeData } from '@clustr/protocol';
 import { describe, expect, it } from 'vitest';
 import { createNode, link, waitUntil } from '../test/fake-links.js';
+import type { ParentPort } from './parent-port.js';
 
 describe('IpcRouter batching and backpressure', () => {
   it('sends N publishes of one turn as one write, serialized once for every link', async () => {
@@ -72,6 +73,38 @@ describe('IpcRouter batching and backpressure', () => {
     for (let i = 0; i < 100; i++) root.publish('a', payload);
     expect(root.errors.map((e) => e.code)).toEqual(['ERR_CLUSTR_QUEUE_FULL', 'ERR_CLUSTR_QUEUE_FULL']);
     expect(root.transport.stats().dropped).toBeGreaterThan(100);
+  });
+});
+
+describe('IpcRouter counters towards the parent', () => {
+  it('counts frames for an already disconnected parent as dropped, not sent', async () => {
+    const port: ParentPort = {
+      isConnected: false,
+      send: () => {
+        throw new Error('nothing may be sent to a disconnected parent');
+      },
+      onMessage: () => () => {},
+      onDisconnect: () => () => {},
+    };
+    const child = createNode('a', port);
+    child.publish('master', 1);
+    child.publish('master', 2);
+    await waitUntil(() => child.transport.stats().parent!.dropped === 2, 'both frames to be dropped');
+    expect(child.transport.stats().parent).toMatchObject({ framesSent: 0, bytesSent: 0, writes: 0 });
+    expect(child.transport.stats().dropped).toBe(2);
+  });
+
+  it('counts a frame that cannot be serialized for the parent as dropped, not sent', async () => {
+    const root = createNode('master');
+    const a = link(root, 'a');
+    await root.transport.subscribe('master');
+    a.pair.sends.length = 0;
+    const deep = `${'['.repeat(20_000)}0${']'.repeat(20_000)}`;
+    a.child.transport.publish('master', a.child.meta, deep);
+    a.child.publish('master', 'fine');
+    await root.receivedCount(1, 'the frame after the unserializable one');
+    expect(a.child.errors.map((e) => e.code)).toEqual(['ERR_CLUSTR_BAD_FRAME']);
+    expect(a.child.transport.stats().parent).toMatchObject({ framesSent: 1, writes: 1, dropped: 1 });
   });
 });
 

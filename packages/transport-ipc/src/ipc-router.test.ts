@@ -65,12 +65,26 @@ describe('IpcRouter routing', () => {
     const root = createNode('master');
     const a = link(root, 'a');
     await a.child.transport.subscribe('a');
-    a.pair.messages.emit({ hello: 'user' });
+    // The user's own listener on the parent channel (process.on('message') in a real child).
+    const userMessages: unknown[] = [];
+    a.pair.port.onMessage((message) => userMessages.push(message));
+    const object = { hello: 'user', nested: { clustr: 2 } };
+    const untagged = { clustr: '1', type: 'sub', channels: ['a'] };
+    a.pair.messages.emit(object);
     a.pair.messages.emit('plain string');
+    a.pair.messages.emit(untagged);
     root.publish('a', 'after');
     await a.child.receivedCount(1, 'the clustr message');
+    expect(userMessages.slice(0, 3)).toEqual([
+      { hello: 'user', nested: { clustr: 2 } },
+      'plain string',
+      { clustr: '1', type: 'sub', channels: ['a'] },
+    ]);
+    expect(userMessages[0]).toBe(object);
+    expect(userMessages[2]).toBe(untagged);
     expect(a.child.errors).toEqual([]);
     expect(a.child.received).toHaveLength(1);
+    expect(a.child.transport.stats().parent!.badFrames).toBe(0);
   });
 });
 

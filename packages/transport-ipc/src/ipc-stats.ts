@@ -10,7 +10,11 @@ export interface IpcLinkStats {
   framesReceived: number;
   /** Input from the peer that was dropped as bad (`ERR_CLUSTR_BAD_FRAME`). */
   badFrames: number;
-  /** Frames for the peer dropped because its queue was full (`ERR_CLUSTR_QUEUE_FULL`). */
+  /**
+   * Frames for the peer that were never written: dropped because its queue was full
+   * (`ERR_CLUSTR_QUEUE_FULL`), because the parent channel was already disconnected when they were
+   * due, or because a frame for the parent could not be serialized (`ERR_CLUSTR_BAD_FRAME`).
+   */
   dropped: number;
   /** Characters queued for the peer right now, not yet written. */
   queuedBytes: number;
@@ -30,7 +34,11 @@ export interface IpcTransportStats {
   delivered: number;
   /** Bad input over every link, including links that are gone. */
   badFrames: number;
-  /** Frames dropped over every link (full queues, oversized or after close), including links that are gone. */
+  /**
+   * Messages and frames dropped over every link, including links that are gone: every link's
+   * `dropped`, plus frames still queued for a link when it closed or the parent disconnected,
+   * messages refused as larger than `maxFrameBytes`, and publishes after `close()`.
+   */
   dropped: number;
 }
 

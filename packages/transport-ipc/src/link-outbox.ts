@@ -36,7 +36,7 @@ export class LinkOutbox extends Outbox<string> {
 
   protected write(start: number, end: number): boolean {
     const line = end - start === 1 ? `${this.items[start]}\n` : this.batchLine(start, end);
-    this.counters.bytesSent += line.length;
+    this.countWrite(end - start, line.length);
     return this.link.write(line);
   }
 

@@ -1,4 +1,4 @@
-import { type ClustrError, type Envelope, type Meta, toClustrError } from '@clustr/protocol';
+import { ClustrError, type Envelope, type Meta, toClustrError } from '@clustr/protocol';
 
 type MessageHandler = (channel: string, envelope: Envelope) => void;
 type ErrorHandler = (error: ClustrError) => void;
@@ -44,7 +44,10 @@ export class LocalDelivery {
     this.handle ??= setImmediate(this.deliverQueued);
   }
 
-  /** Delivers the queued messages now; each gets its own decoded data, as a remote receiver would. */
+  /**
+   * Delivers the queued messages now; each gets its own decoded data, as a remote receiver would.
+   * Data that is not JSON (a caller that skipped `encodeData`) is reported and skipped.
+   */
   readonly deliverQueued = (): void => {
     if (this.handle !== undefined) clearImmediate(this.handle);
     this.handle = undefined;
@@ -53,7 +56,20 @@ export class LocalDelivery {
     this.metas = [];
     this.data = [];
     for (let i = 0; i < channels.length; i++) {
-      this.deliver(channels[i]!, { meta: metas[i]!, data: JSON.parse(data[i]!) });
+      let decoded: unknown;
+      try {
+        decoded = JSON.parse(data[i]!);
+      } catch (error) {
+        this.report(
+          new ClustrError(
+            'ERR_CLUSTR_INVALID_DATA',
+            `published data on "${channels[i]}" is not JSON (encode it with encodeData): not delivered locally`,
+            { cause: error, details: { channel: channels[i] } },
+          ),
+        );
+        continue;
+      }
+      this.deliver(channels[i]!, { meta: metas[i]!, data: decoded });
     }
   };
 

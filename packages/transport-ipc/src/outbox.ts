@@ -86,8 +86,6 @@ export abstract class Outbox<T> {
       }
       this.head = end;
       this.chars -= chars;
-      this.counters.framesSent += end - start;
-      this.counters.writes++;
       if (!this.write(start, end, chars)) this.isBlocked = true;
     }
     if (this.head === this.items.length) {
@@ -132,6 +130,16 @@ export abstract class Outbox<T> {
     this.sizes.length = 0;
   }
 
-  /** Writes items `[start, end)` as one message; returns false when the peer is full. */
+  /** Counts one write of `frames` frames, `chars` characters, actually handed to the peer. */
+  protected countWrite(frames: number, chars: number): void {
+    this.counters.framesSent += frames;
+    this.counters.bytesSent += chars;
+    this.counters.writes++;
+  }
+
+  /**
+   * Writes items `[start, end)` as one message; returns false when the peer is full. Counts
+   * what it wrote with {@link Outbox.countWrite} and what it could not write as dropped.
+   */
   protected abstract write(start: number, end: number, chars: number): boolean;
 }

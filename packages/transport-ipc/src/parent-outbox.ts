@@ -66,10 +66,11 @@ export class ParentOutbox extends Outbox<object> {
             type: 'batch',
             frames: start === 0 && end === items.length ? items : items.slice(start, end),
           };
-    this.counters.bytesSent += chars;
     try {
       this.inflight++;
-      return this.port.send(message, this.onSent);
+      const isOpen = this.port.send(message, this.onSent);
+      this.countWrite(end - start, chars);
+      return isOpen;
     } catch (error) {
       this.inflight--;
       return this.writeEach(start, end, error);
@@ -84,6 +85,7 @@ export class ParentOutbox extends Outbox<object> {
       try {
         this.inflight++;
         isOpen = this.port.send(this.items[i]!, this.onSent) && isOpen;
+        this.countWrite(1, this.sizes[i]!);
       } catch (error) {
         this.inflight--;
         this.counters.dropped++;

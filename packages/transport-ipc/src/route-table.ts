@@ -1,10 +1,18 @@
+/** {@link Route.pendingUp} of a channel live up to the root. */
+export const UP_LIVE = -1;
+/** {@link Route.pendingUp} of a channel whose `sub` timed out: the next subscriber sends a new one. */
+export const UP_FAILED = -2;
+
 /** Where frames on one channel go from this process. */
 export interface Route<L> {
   /** Child links whose subtree subscribes to the channel. */
   readonly links: L[];
   /** This process subscribes to the channel. */
   isLocal: boolean;
-  /** Id of the `sub` frame for this channel still awaiting the parent's ack; -1 once live. */
+  /**
+   * Id of the `sub` frame for this channel still awaiting the parent's ack; {@link UP_LIVE}
+   * once live, {@link UP_FAILED} once that ack timed out.
+   */
   pendingUp: number;
 }
 
@@ -37,7 +45,7 @@ export class RouteTable<L extends RoutedLink> {
       existing.isLocal = true;
       return { route: existing, isNew: false };
     }
-    const route: Route<L> = { links: [], isLocal: true, pendingUp: -1 };
+    const route: Route<L> = { links: [], isLocal: true, pendingUp: UP_LIVE };
     this.routes.set(channel, route);
     return { route, isNew: true };
   }
@@ -57,7 +65,7 @@ export class RouteTable<L extends RoutedLink> {
     let route = this.routes.get(channel);
     let isNew = false;
     if (route === undefined) {
-      route = { links: [], isLocal: false, pendingUp: -1 };
+      route = { links: [], isLocal: false, pendingUp: UP_LIVE };
       this.routes.set(channel, route);
       isNew = true;
     }

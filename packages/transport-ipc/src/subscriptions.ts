@@ -1,7 +1,7 @@
 import type { ClustrError } from '@clustr/protocol';
 import { AckTracker } from './ack-tracker.js';
 import type { Outbox } from './outbox.js';
-import { type Route, type RoutedLink, RouteTable } from './route-table.js';
+import { type Route, type RoutedLink, RouteTable, UP_FAILED, UP_LIVE } from './route-table.js';
 
 /** A child link as the subscriptions see it. */
 export interface SubscribedLink extends RoutedLink {
@@ -12,7 +12,8 @@ export interface SubscribedLink extends RoutedLink {
 /**
  * Who listens to what, here and below, and the `sub`/`unsub`/`ack` exchange with the parent:
  * a channel's first subscriber in this subtree makes this process subscribe upwards (with an
- * id the parent acks once live up to the root), its last one makes it unsubscribe.
+ * id the parent acks once live up to the root), its last one makes it unsubscribe. When that ack
+ * times out, the channel's next subscriber (here or below) makes this process subscribe again.
  */
 export class Subscriptions<L extends SubscribedLink> {
   readonly routes = new RouteTable<L>();
@@ -23,7 +24,7 @@ export class Subscriptions<L extends SubscribedLink> {
     private readonly up: Outbox<object> | undefined,
     ackTimeoutMs: number,
   ) {
-    this.acks = new AckTracker(ackTimeoutMs);
+    this.acks = new AckTracker(ackTimeoutMs, (id, channels) => this.expired(id, channels));
   }
 
   /** The route of `channel`, or undefined when nobody here subscribes. */
@@ -39,9 +40,11 @@ export class Subscriptions<L extends SubscribedLink> {
     return this.acks.waitFor(ids);
   }
 
+  /** A local subscription: resolves once the channel is live up to the root. */
   subscribeLocal(channel: string): Promise<void> {
     const { route, isNew } = this.routes.addLocal(channel);
-    if (isNew && this.up !== undefined) route.pendingUp = this.sendUp('sub', [channel]);
+    if (isNew && this.up !== undefined) this.subscribeUp([channel], []);
+    else if (route.pendingUp === UP_FAILED) this.subscribeUp([], [channel]);
     return route.pendingUp < 0 ? Promise.resolve() : this.acks.waitFor([route.pendingUp]);
   }
 
@@ -57,17 +60,16 @@ export class Subscriptions<L extends SubscribedLink> {
     ack: (id: number) => void,
   ): void {
     const fresh: string[] = [];
+    const retried: string[] = [];
     const waitFor: number[] = [];
     for (const channel of channels) {
       const { route, isNew } = this.routes.addLink(child, channel);
       if (isNew && this.up !== undefined) fresh.push(channel);
-      else if (route.pendingUp >= 0 && !waitFor.includes(route.pendingUp)) waitFor.push(route.pendingUp);
+      else if (route.pendingUp === UP_FAILED) {
+        if (!retried.includes(channel)) retried.push(channel);
+      } else if (route.pendingUp >= 0 && !waitFor.includes(route.pendingUp)) waitFor.push(route.pendingUp);
     }
-    if (fresh.length > 0) {
-      const upId = this.sendUp('sub', fresh);
-      for (const channel of fresh) this.routes.get(channel)!.pendingUp = upId;
-      waitFor.push(upId);
-    }
+    if (fresh.length > 0 || retried.length > 0) waitFor.push(this.subscribeUp(fresh, retried));
     if (id === undefined) return;
     this.acks.whenAcked(waitFor, (error) => {
       if (error === undefined && !child.isClosed) ack(id);
@@ -89,7 +91,7 @@ export class Subscriptions<L extends SubscribedLink> {
     if (channels === undefined) return;
     for (const channel of channels) {
       const route = this.routes.get(channel);
-      if (route !== undefined && route.pendingUp === id) route.pendingUp = -1;
+      if (route !== undefined && route.pendingUp === id) route.pendingUp = UP_LIVE;
     }
   }
 
@@ -101,6 +103,28 @@ export class Subscriptions<L extends SubscribedLink> {
   /** Fails every pending subscription. */
   failAll(error: ClustrError): void {
     this.acks.failAll(error);
+  }
+
+  /**
+   * Subscribes upwards to `fresh` channels and again to `retried` ones (whose `sub` timed out);
+   * returns the id of the new `sub`.
+   */
+  private subscribeUp(fresh: string[], retried: string[]): number {
+    // The timed-out `sub` may have reached the parent: an `unsub` first keeps the parent's count
+    // for this link at one, and makes it retry upwards in turn.
+    this.sendUnsub(retried);
+    const channels = retried.length === 0 ? fresh : [...fresh, ...retried];
+    const id = this.sendUp('sub', channels);
+    for (const channel of channels) this.routes.get(channel)!.pendingUp = id;
+    return id;
+  }
+
+  /** The ack of `sub` frame `id` timed out: its channels are no longer waiting on it. */
+  private expired(id: number, channels: readonly string[]): void {
+    for (const channel of channels) {
+      const route = this.routes.get(channel);
+      if (route !== undefined && route.pendingUp === id) route.pendingUp = UP_FAILED;
+    }
   }
 
   private sendUnsub(channels: string[]): void {

@@ -209,8 +209,3 @@ export function waitUntil(condition: () => boolean, what: string, timeoutMs = 20
     check();
   });
 }
-
-/** Lets every pending turn of in-memory traffic settle: resolves after `turns` event-loop turns. */
-export async function turns(count = 10): Promise<void> {
-  for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
-}
