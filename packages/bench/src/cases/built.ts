@@ -2,11 +2,10 @@ import { access } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadCore, type SpawnedWorker } from '../clustr-api.js';
-import { forkChild, nextMessage, readyFlag } from '../forked-child.js';
 import { childFile } from '../loaders.js';
 import { measurement, type RunContext } from '../measurement.js';
 import { withTimeout } from '../run-context.js';
-import { rssOf, SETTLE_MS } from './lifecycle.js';
+import { rssOf, SETTLE_MS, timeRawForks } from './lifecycle.js';
 
 const BUILT_WORKER = childFile('clustr-idle-built.mjs');
 const BARE_MJS = childFile('bare-ready.mjs');
@@ -63,16 +62,7 @@ export const builtMeasurements = [
     family: 'baseline',
     metrics: { ms: 'ms' },
     needsRedis: false,
-    async run(context) {
-      const started = performance.now();
-      const children = Array.from({ length: context.counts.spawnWorkers }, () =>
-        forkChild(context, BARE_MJS, [], { execArgv: [], isUnplaced: true }),
-      );
-      await Promise.all(
-        children.map((child) => nextMessage(context, child, readyFlag, 'the child to report ready')),
-      );
-      return { ms: performance.now() - started };
-    },
+    run: (context) => timeRawForks(context, BARE_MJS, []),
   }),
   measurement({
     id: 'memory.clustr-built',

@@ -45,6 +45,22 @@ function killQuietly(pid: number): boolean {
   }
 }
 
+/** Forks `spawnWorkers` bare children of `file` and times them until each reports ready. */
+export async function timeRawForks(
+  context: RunContext,
+  file: string,
+  execArgv: readonly string[],
+): Promise<{ ms: number }> {
+  const started = performance.now();
+  const children = Array.from({ length: context.counts.spawnWorkers }, () =>
+    forkChild(context, file, [], { execArgv, isUnplaced: true }),
+  );
+  await Promise.all(
+    children.map((child) => nextMessage(context, child, readyFlag, 'the child to report ready')),
+  );
+  return { ms: performance.now() - started };
+}
+
 /** Spawn-to-ready and idle memory: clustr workers next to bare `fork` children under the same loader. */
 export const lifecycleMeasurements = [
   measurement({
@@ -69,16 +85,7 @@ export const lifecycleMeasurements = [
     family: 'baseline',
     metrics: { ms: 'ms' },
     needsRedis: false,
-    async run(context) {
-      const started = performance.now();
-      const children = Array.from({ length: context.counts.spawnWorkers }, () =>
-        forkChild(context, BARE_TS, [], { execArgv: TSX_EXEC_ARGV, isUnplaced: true }),
-      );
-      await Promise.all(
-        children.map((child) => nextMessage(context, child, readyFlag, 'the child to report ready')),
-      );
-      return { ms: performance.now() - started };
-    },
+    run: (context) => timeRawForks(context, BARE_TS, TSX_EXEC_ARGV),
   }),
   measurement({
     id: 'memory.clustr',
