@@ -21,6 +21,9 @@ describe('installing the packed tarballs with npm', () => {
   let redis: RedisServer;
 
   beforeAll(async () => {
+    // The tarballs hold dist/: build first (a turbo cache hit when CI already built), so this
+    // test also runs alone, e.g. `pnpm --filter clustr-node test` on a fresh clone.
+    await run('pnpm', ['run', 'build'], { cwd: join(packagesDir, '..'), timeout: 170_000 });
     project = await mkdtemp(join(tmpdir(), 'clustr-install-'));
     const tarballs = join(project, 'tarballs');
     for (const name of PACKAGES) {
