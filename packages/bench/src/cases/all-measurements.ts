@@ -13,6 +13,7 @@ const CASE_ORDER = [
   'ipc worker → worker',
   'ipc round trip',
   'redis one-way',
+  'redis one-way, one loop',
   'redis fan-out to 4',
   'redis round trip',
   'spawn 8 until ready',

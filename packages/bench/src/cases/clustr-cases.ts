@@ -10,13 +10,19 @@ function nthDone(n: number): (data: unknown) => boolean {
 }
 
 /** The master publishes `count` messages to `channel` (a worker's id, or `public` for all); receivers count. */
-async function throughput(context: RunContext, kind: TransportKind, receivers: number, count: number) {
+async function throughput(
+  context: RunContext,
+  kind: TransportKind,
+  receivers: number,
+  count: number,
+  perTurn = context.counts.window,
+) {
   const session = await startClustr(context, kind, receivers);
   const channel = receivers === 1 ? (session.workers[0]?.workerId as string) : 'public';
   for (const worker of session.workers) session.master.publish(worker.workerId, { cmd: 'expect', n: count });
   const finished = session.until(nthDone(receivers), `${receivers} worker(s) to report {done}`);
   const started = performance.now();
-  await publishMany(session.master, channel, count, context.counts.window);
+  await publishMany(session.master, channel, count, perTurn);
   await finished;
   return { rate: (count * receivers) / ((performance.now() - started) / 1000) };
 }
@@ -95,6 +101,20 @@ function clustrMeasurements(kind: TransportKind): Measurement[] {
       run: (context) => roundTrip(context, kind),
     }),
   ];
+  if (kind === 'redis') {
+    list.push(
+      measurement({
+        id: 'redis.one-way-loop.clustr',
+        caseName: 'redis one-way, one loop',
+        label: 'clustr',
+        family: 'clustr',
+        metrics: { rate: 'msg/s' },
+        needsRedis: true,
+        // Every message published in one synchronous loop, as a user's `for` loop would.
+        run: (context) => throughput(context, kind, 1, messages(context), messages(context)),
+      }),
+    );
+  }
   if (kind === 'ipc') {
     list.push(
       measurement({

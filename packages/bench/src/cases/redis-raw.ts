@@ -17,7 +17,13 @@ async function startChildren(context: RunContext, args: string[], n: number): Pr
 }
 
 /** PUBLISH `count` envelopes (JSON-encoded per message, as a user would) to `receivers` subscriber processes. */
-async function throughput(context: RunContext, kind: RawClientKind, receivers: number, count: number) {
+async function throughput(
+  context: RunContext,
+  kind: RawClientKind,
+  receivers: number,
+  count: number,
+  window = context.counts.window,
+) {
   const channel = `${context.namespace}:sink`;
   const children = await startChildren(context, [kind, 'sink', context.redisUrl, channel], receivers);
   const publisher = await openRawConnection(context, kind);
@@ -28,7 +34,7 @@ async function throughput(context: RunContext, kind: RawClientKind, receivers: n
     ),
   );
   const started = performance.now();
-  await windowed(count, context.counts.window, (i) =>
+  await windowed(count, window, (i) =>
     publisher.publish(channel, JSON.stringify({ meta: META, data: { i } })),
   );
   await finished;
@@ -67,7 +73,7 @@ function rawMeasurements(kind: RawClientKind, label: string): Measurement[] {
     measurement({
       id: `redis.one-way.${kind}`,
       caseName: 'redis one-way',
-      label: `raw ${label} loop`,
+      label: `raw ${label}, windowed`,
       family: 'baseline',
       metrics: { rate: 'msg/s' },
       needsRedis: true,
@@ -90,9 +96,20 @@ export const redisRawMeasurements: readonly Measurement[] = [
   ...rawMeasurements('redis-client', '@redis/client'),
   ...rawMeasurements('ioredis', 'ioredis'),
   measurement({
+    id: 'redis.one-way-loop.redis-client',
+    caseName: 'redis one-way, one loop',
+    label: 'raw @redis/client loop',
+    family: 'baseline',
+    metrics: { rate: 'msg/s' },
+    needsRedis: true,
+    // Every PUBLISH issued in one synchronous loop, then awaited: the loop a user writes.
+    run: (context) =>
+      throughput(context, 'redis-client', 1, context.counts.redisMessages, context.counts.redisMessages),
+  }),
+  measurement({
     id: 'redis.fan-out.redis-client',
     caseName: 'redis fan-out to 4',
-    label: 'raw @redis/client loop',
+    label: 'raw @redis/client, windowed',
     family: 'baseline',
     metrics: { rate: 'deliveries/s' },
     needsRedis: true,
