@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ChildLink, ClustrError } from '@clustr/protocol';
 import { type SpawnContext, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
+import { eventually } from '@clustr-internal/test-utils';
 
 /** Node options that let a child run the TypeScript fixtures against the workspace sources. */
 export const TSX_EXEC_ARGV = [
@@ -113,13 +114,8 @@ export function field<T>(key: string): (message: unknown) => T | undefined {
 }
 
 /** Polls `condition` until it holds, failing after `timeoutMs` with what was awaited. */
-export async function waitUntil(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+export function waitUntil(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  return eventually(condition, what, timeoutMs);
 }
 
 function statOf(pid: number): string | undefined {
