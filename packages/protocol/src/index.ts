@@ -45,6 +45,7 @@ export {
   RESERVED_NAMES,
   WORKER_ID_PATTERN,
 } from './names.js';
+export { reportToHandlers } from './report-to-handlers.js';
 export type {
   ChildLink,
   RestoreTransport,

@@ -1,4 +1,4 @@
-import { ClustrError, type Envelope, type Meta, toClustrError } from '@clustr/protocol';
+import { ClustrError, type Envelope, type Meta, reportToHandlers, toClustrError } from '@clustr/protocol';
 
 type MessageHandler = (channel: string, envelope: Envelope) => void;
 type ErrorHandler = (error: ClustrError) => void;
@@ -90,19 +90,6 @@ export class LocalDelivery {
 
   /** Reports through `onError`; with no handler, as a process warning (never a crash). */
   report(error: ClustrError): void {
-    const handlers = this.errorHandlers;
-    if (handlers.length === 0) {
-      process.emitWarning(error);
-      return;
-    }
-    for (const handler of handlers) {
-      try {
-        handler(error);
-      } catch (thrown) {
-        process.emitWarning(
-          toClustrError(thrown, 'ERR_CLUSTR_TRANSPORT', 'an IPC transport error handler threw'),
-        );
-      }
-    }
+    reportToHandlers(this.errorHandlers, error);
   }
 }

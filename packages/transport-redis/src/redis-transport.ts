@@ -6,6 +6,7 @@ import {
   type Envelope,
   encodeEnvelope,
   isChannelName,
+  reportToHandlers,
   type Transport,
   type TransportDescriptor,
   type TransportSelf,
@@ -85,17 +86,7 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
   let closing: Promise<void> | undefined;
 
   function report(error: ClustrError): void {
-    if (errorHandlers.size === 0) {
-      process.emitWarning(error);
-      return;
-    }
-    for (const handler of errorHandlers) {
-      try {
-        handler(error);
-      } catch (thrown) {
-        process.emitWarning(toClustrError(thrown, 'ERR_CLUSTR_TRANSPORT', 'an error handler threw'));
-      }
-    }
+    reportToHandlers(errorHandlers, error);
   }
 
   function deliver(channel: string, envelope: Envelope): void {
