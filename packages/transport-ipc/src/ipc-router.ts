@@ -230,7 +230,8 @@ export class IpcRouter implements IpcTransport, OutboxHost {
     if (from !== undefined && this.parentOut !== undefined) {
       line ??= this.reencode(frame, from);
       if (line === undefined) return;
-      this.parentOut.push({ clustr: 1, channel, meta: frame.meta, data: frame.data }, line.length);
+      // The validated frame goes up as it is: no new object per relayed message.
+      this.parentOut.push(frame, line.length);
       // The frame object waits in the parent's queue: local handlers get their own copy.
       if (route?.isLocal) {
         const copy = JSON.parse(line) as DataFrame;
