@@ -3,6 +3,7 @@ import {
   assertExitCode,
   assertUserChannel,
   assertWorkerId,
+  type ChildLink,
   ClustrError,
   describeValue,
   type EncodedMeta,
@@ -15,7 +16,7 @@ import {
   type TransportDescriptor,
   toClustrError,
 } from '@clustr/protocol';
-import { type ChildEnvironment, signalReady, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
+import { type ParentConnection, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
 import type { ClusterProcessEvents, ClusterProcessOptions } from './cluster-process-options.js';
 import type { HandlerList, MessageHandler } from './handler-list.js';
 import { reportError } from './report-error.js';
@@ -36,7 +37,8 @@ interface Identity {
   readonly workerId: string | undefined;
   readonly group: string;
   readonly channels: readonly string[];
-  readonly childEnvironment: ChildEnvironment | undefined;
+  /** The parent that spawned this process, when clustr did. */
+  readonly parent: ParentConnection | undefined;
 }
 
 /** What masters and workers share: publish, handlers, spawn, kill, lifecycle. */
@@ -48,8 +50,11 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   readonly #identity: Identity;
   readonly #dispatch = new Map<string, Dispatch>();
   readonly #children = new Set<WorkerHandle>();
+  /** The latest link of each child, for a transport restored after the child started. */
+  readonly #childLinks = new Map<WorkerHandle, ChildLink>();
   #transport: Transport | undefined;
-  #descriptor: TransportDescriptor | undefined;
+  /** The parent's transport, as its welcome describes it (this process rebuilds it). */
+  #inherited: Promise<TransportDescriptor> | undefined;
   #pending: [channel: string, dataJson: string][] | undefined = [];
   #isReadyAwaited = false;
   /** Why this process could not join the cluster, once `ready()` has failed. */
@@ -63,15 +68,15 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
     this.#workerId = identity.workerId;
     this.#identity = identity;
     this.#meta = encodeMeta({ workerId: identity.workerId, group: identity.group });
-    const inherited = identity.childEnvironment?.transport;
     if (typeof options !== 'object' || options === null) {
       throw new ClustrError(
         'ERR_CLUSTR_INVALID_OPTION',
         `options ${describeValue(options)} are not valid (an object)`,
       );
     }
+    const { parent } = identity;
     if (options.transport !== undefined) this.#useTransport(options.transport);
-    else if (inherited !== undefined) this.#descriptor = inherited;
+    else if (parent !== undefined) this.#inherited = parent.welcome.then((welcome) => welcome.transport);
     else if (typeof options.defaultTransport === 'function') this.#useTransport(options.defaultTransport());
     else if (options.defaultTransport !== undefined) {
       throw new ClustrError(
@@ -80,8 +85,8 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
       );
     }
     // A spawned worker stays alive while it is in the cluster, whatever else it does.
-    if (identity.childEnvironment !== undefined) process.channel?.ref();
-    this.#ready = this.#start(inherited).catch((error: unknown) => {
+    parent?.link.ref();
+    this.#ready = this.#start().catch((error: unknown) => {
       this.#failure = toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'joining the cluster failed');
       this.#pending = undefined;
       throw this.#failure;
@@ -98,7 +103,7 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
 
   /** The name of the transport in use, once known. */
   get transportName(): string | undefined {
-    return this.#transport?.name ?? this.#descriptor?.name;
+    return this.#transport?.name;
   }
 
   /** The children this process spawned that have not exited for good. */
@@ -150,19 +155,26 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
    */
   spawn(specs: readonly unknown[]): WorkerHandle[] {
     this.#assertOpen('spawn');
-    const descriptor = this.#descriptor ?? this.#transport?.describe();
+    // Before the parent's welcome, the children's welcomes wait for it (they need the descriptor).
+    const descriptor = this.#transport?.describe() ?? this.#inherited;
     if (descriptor === undefined) {
       throw new ClustrError('ERR_CLUSTR_NO_TRANSPORT', 'cannot spawn: this process has no transport');
     }
     const handles = spawnWorkers(specs, {
       parentId: this.#workerId ?? 'master',
       transport: descriptor,
-      adopt: (link) => this.#transport?.adopt(link),
+      adopt: (link, handle) => {
+        this.#childLinks.set(handle, link);
+        this.#transport?.adopt(link);
+      },
     });
     for (const handle of handles) {
       this.#children.add(handle);
       handle.on('error', (error) => reportError(this, error));
-      void handle.exited.then(() => this.#children.delete(handle));
+      void handle.exited.then(() => {
+        this.#children.delete(handle);
+        this.#childLinks.delete(handle);
+      });
     }
     return handles;
   }
@@ -243,15 +255,17 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
     transport.onError((error) => reportError(this, error));
   }
 
-  async #start(inherited: TransportDescriptor | undefined): Promise<void> {
+  async #start(): Promise<void> {
     if (this.#transport === undefined) {
-      if (inherited === undefined) {
+      const inherited = this.#inherited;
+      const parent = this.#identity.parent;
+      if (inherited === undefined || parent === undefined) {
         throw new ClustrError(
           'ERR_CLUSTR_NO_TRANSPORT',
           'no transport: pass { transport } (e.g. createIpcTransport()) or use the clustr-node package, which defaults to IPC',
         );
       }
-      const restored = await restoreTransport(inherited);
+      const restored = await restoreTransport(await inherited, parent.link);
       if (this.#closing !== undefined) {
         // close() came first: it could not close what did not exist yet.
         await restored.close();
@@ -260,13 +274,13 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
       this.#useTransport(restored);
     }
     const transport = this.#transport as Transport;
-    for (const child of this.#children) if (child.link !== undefined) transport.adopt(child.link);
+    for (const link of this.#childLinks.values()) if (!link.isClosed) transport.adopt(link);
     await transport.connect({ workerId: this.#workerId, group: this.group });
     await Promise.all(this.#identity.channels.map((channel) => transport.subscribe(channel)));
     const pending = this.#pending ?? [];
     this.#pending = undefined;
     for (const [channel, dataJson] of pending) transport.publish(channel, this.#meta, dataJson);
-    if (this.#identity.childEnvironment !== undefined) signalReady();
+    this.#identity.parent?.link.signalReady();
     this.#emitSafely('ready');
   }
 
@@ -316,7 +330,7 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
       await this.#ready.catch(() => undefined);
     } finally {
       await Promise.allSettled([...this.#children].map((child) => child.stop()));
-      if (this.#identity.childEnvironment !== undefined) process.channel?.unref();
+      this.#identity.parent?.link.unref();
       this.#emitSafely('close');
     }
   }

@@ -26,7 +26,7 @@ export class Master extends ClusterProcess {
         workerId: undefined,
         group: MASTER_CHANNEL,
         channels: [PUBLIC_CHANNEL, MASTER_CHANNEL, CONFIRMATION_CHANNEL],
-        childEnvironment: undefined,
+        parent: undefined,
       },
       options,
     );

@@ -1,6 +1,7 @@
 import {
   ClustrError,
   describeValue,
+  type Link,
   RESTORE_TRANSPORT_EXPORT,
   type RestoreTransport,
   type Transport,
@@ -9,10 +10,11 @@ import {
 } from '@clustr/protocol';
 
 /**
- * Rebuilds the transport a parent described (`CLUSTR_TRANSPORT`): imports its module and calls
- * its `restoreTransport` export. The core never imports a concrete transport itself.
+ * Rebuilds the transport a parent described in its welcome: imports its module and calls its
+ * `restoreTransport` export with the options and the link to the parent. The core never imports
+ * a concrete transport itself.
  */
-export async function restoreTransport(descriptor: TransportDescriptor): Promise<Transport> {
+export async function restoreTransport(descriptor: TransportDescriptor, parent: Link): Promise<Transport> {
   let mod: Record<string, unknown>;
   try {
     mod = (await import(descriptor.module)) as Record<string, unknown>;
@@ -31,7 +33,7 @@ export async function restoreTransport(descriptor: TransportDescriptor): Promise
     );
   }
   try {
-    return (restore as RestoreTransport)(descriptor.options);
+    return (restore as RestoreTransport)(descriptor.options, { parent });
   } catch (error) {
     throw toClustrError(
       error,

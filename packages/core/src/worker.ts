@@ -7,7 +7,7 @@ import {
   killChannel,
   PUBLIC_CHANNEL,
 } from '@clustr/protocol';
-import { readChildEnvironment } from '@clustr/spawner';
+import { joinParent } from '@clustr/spawner';
 import { ClusterProcess, type ClusterProcessOptions } from './cluster-process.js';
 import { HandlerList, type MessageHandler } from './handler-list.js';
 
@@ -53,14 +53,14 @@ export class Worker extends ClusterProcess {
     }
     assertGroupName(options.group);
     if (options.workerId !== undefined) assertWorkerId(options.workerId);
-    const childEnvironment = readChildEnvironment();
-    const workerId = options.workerId ?? childEnvironment?.workerId ?? randomUUID();
+    const parent = joinParent();
+    const workerId = options.workerId ?? parent?.workerId ?? randomUUID();
     super(
       {
         workerId,
         group: options.group,
         channels: [PUBLIC_CHANNEL, options.group, workerId, killChannel(workerId)],
-        childEnvironment,
+        parent,
       },
       options,
     );

@@ -51,7 +51,7 @@ describe('round trips (property)', () => {
     );
   });
 
-  it('a control frame (batches included) comes back exactly', () => {
+  it('a control frame (the handshake included) comes back exactly', () => {
     fc.assert(
       fc.property(controlFrameArb, (frame) => {
         const line = encodeControlFrame(frame);

@@ -41,7 +41,10 @@ const envelopeArb = fc.record({ meta: metaArb, data: dataArb });
 const frameShapedArb = fc.record(
   {
     clustr: fc.oneof(fc.constant(1), fc.jsonValue({ maxDepth: 1 })),
-    type: fc.oneof(fc.constantFrom('sub', 'unsub', 'ack', 'ready', 'batch'), fc.jsonValue({ maxDepth: 1 })),
+    type: fc.oneof(
+      fc.constantFrom('sub', 'unsub', 'ack', 'ready', 'hello', 'welcome', 'batch'),
+      fc.jsonValue({ maxDepth: 1 }),
+    ),
     channel: fc.oneof(fc.constantFrom('public', 'kill:w1', 'a b', ''), fc.jsonValue({ maxDepth: 1 })),
     meta: fc.oneof(metaArb, fc.jsonValue({ maxDepth: 2 })),
     data: fc.jsonValue({ maxDepth: 2 }),

@@ -1,4 +1,5 @@
 import type { Meta } from './envelope.js';
+import type { TransportDescriptor } from './transport.js';
 
 /** The tag that marks a Node IPC message as clustr's; messages without it belong to the user. */
 export const FRAME_TAG = 'clustr';
@@ -44,17 +45,41 @@ export interface ReadyFrame {
   type: 'ready';
 }
 
-/** Several frames that travel in one IPC message (frames queued in one event-loop turn). */
-export interface BatchFrame {
+/**
+ * Child → parent, the first line a child writes on its link: it asks who it is and how to reach
+ * the cluster. The parent answers with a {@link WelcomeFrame}.
+ */
+export interface HelloFrame {
   clustr: 1;
-  type: 'batch';
-  frames: Exclude<Frame, BatchFrame>[];
+  type: 'hello';
+}
+
+/**
+ * Parent → child, the answer to {@link HelloFrame}: what the child needs from its parent. It
+ * travels over the link and never through the environment, because the transport's options
+ * may hold credentials (a Redis password, a TLS key).
+ */
+export interface WelcomeFrame {
+  clustr: 1;
+  type: 'welcome';
+  /** The child's workerId (the same as its `CLUSTR_WORKER_ID`). */
+  workerId: string;
+  /** The parent's workerId, or `master`. */
+  parentId: string;
+  /** How the child rebuilds its parent's transport. */
+  transport: TransportDescriptor;
 }
 
 /** Every internal frame kind. */
-export type ControlFrame = SubscribeFrame | UnsubscribeFrame | AckFrame | ReadyFrame | BatchFrame;
+export type ControlFrame =
+  | SubscribeFrame
+  | UnsubscribeFrame
+  | AckFrame
+  | ReadyFrame
+  | HelloFrame
+  | WelcomeFrame;
 
-/** Anything clustr sends over an IPC link. */
+/** Anything clustr sends over a link: one frame per line, in both directions. */
 export type Frame = DataFrame | ControlFrame;
 
 /** The `type` values control frames use. */

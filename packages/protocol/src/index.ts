@@ -15,14 +15,15 @@ export type { EncodedMeta, Envelope, JsonValue, Meta } from './envelope.js';
 export { encodeMeta } from './envelope.js';
 export type {
   AckFrame,
-  BatchFrame,
   ControlFrame,
   ControlFrameType,
   DataFrame,
   Frame,
+  HelloFrame,
   ReadyFrame,
   SubscribeFrame,
   UnsubscribeFrame,
+  WelcomeFrame,
 } from './frames.js';
 export { FRAME_TAG, FRAME_VERSION } from './frames.js';
 export {
@@ -48,6 +49,8 @@ export {
 export { reportToHandlers } from './report-to-handlers.js';
 export type {
   ChildLink,
+  Link,
+  RestoreContext,
   RestoreTransport,
   Transport,
   TransportDescriptor,
@@ -55,7 +58,7 @@ export type {
 } from './transport.js';
 export { RESTORE_TRANSPORT_EXPORT } from './transport.js';
 export {
-  MAX_BATCH_FRAMES,
+  isTaggedFrame,
   MAX_SUBSCRIPTION_CHANNELS,
   validateEnvelope,
   validateFrame,

@@ -12,7 +12,8 @@ export interface TransportSelf {
 /**
  * How a spawned child rebuilds its parent's transport: the child imports `module` (an absolute
  * `file:` URL or a package name) and calls its {@link RESTORE_TRANSPORT_EXPORT} export with
- * `options`. Travels to the child as JSON in the `CLUSTR_TRANSPORT` environment variable.
+ * `options`. Travels to the child over its link, in the parent's `welcome` frame (never in the
+ * environment: `options` may hold credentials).
  */
 export interface TransportDescriptor {
   /** The transport's name, e.g. `"ipc"` or `"redis"`. */
@@ -26,36 +27,54 @@ export interface TransportDescriptor {
 /** The export every transport module offers to rebuild itself from a {@link TransportDescriptor}. */
 export const RESTORE_TRANSPORT_EXPORT = 'restoreTransport';
 
+/** What a child has when it rebuilds its parent's transport, next to the descriptor's options. */
+export interface RestoreContext {
+  /** The child's link to its parent, on which the IPC transport routes. */
+  readonly parent: Link;
+}
+
 /** The signature of a transport module's {@link RESTORE_TRANSPORT_EXPORT}. */
-export type RestoreTransport = (options: Readonly<Record<string, unknown>>) => Transport;
+export type RestoreTransport = (
+  options: Readonly<Record<string, unknown>>,
+  context: RestoreContext,
+) => Transport;
 
 /**
- * The link to a child this process spawned (made by `@clustr/spawner`): the child's IPC channel,
- * read and written by clustr itself, one JSON line per message. Garbage the child writes never
- * reaches Node's IPC parser; it is reported through {@link ChildLink.onBadInput}.
+ * One end of the link between a process and a child it spawned: a socket carrying clustr frames
+ * as JSON lines, the same way in both directions. Each end reads its peer's lines itself, parses
+ * each once and hands the parsed value together with the line it came from, so that a relay can
+ * forward the very bytes it validated. Garbage never reaches Node's IPC parser; it is reported
+ * through {@link Link.onBadInput}.
  */
-export interface ChildLink {
+export interface Link {
+  /** True once the link is closed (the peer exited, or this end was closed). */
+  readonly isClosed: boolean;
+  /** Bytes written but not yet taken by the peer. */
+  readonly writableLength: number;
+  /**
+   * Writes complete newline-terminated lines. Returns false when the socket's buffer is full:
+   * wait for {@link Link.onDrain} before writing more. A write after close is dropped.
+   */
+  write(lines: string): boolean;
+  /**
+   * Each line the peer wrote that carries `"clustr":1`, parsed once (not yet validated: the
+   * receiver does that) with its text and its size in bytes.
+   */
+  onFrame(handler: (frame: unknown, line: string, bytes: number) => void): () => void;
+  /** Lines that are not JSON or are too long: dropped, one `ERR_CLUSTR_BAD_FRAME` each. */
+  onBadInput(handler: (error: ClustrError) => void): () => void;
+  /** The socket can take more after a `write` returned false. */
+  onDrain(handler: () => void): () => void;
+  /** The link closed. */
+  onClose(handler: () => void): () => void;
+}
+
+/** The parent's end of the link to a child it spawned (made by `@clustr/spawner`). */
+export interface ChildLink extends Link {
   /** The child's workerId. */
   readonly workerId: string;
   /** The child's current pid. */
   readonly pid: number | undefined;
-  /** True once the channel is closed (the child exited or was restarted). */
-  readonly isClosed: boolean;
-  /** Bytes written but not yet taken by the child. */
-  readonly writableLength: number;
-  /**
-   * Writes complete newline-terminated lines. Returns false when the pipe's buffer is full:
-   * wait for {@link ChildLink.onDrain} before writing more. A write after close is dropped.
-   */
-  write(lines: string): boolean;
-  /** Each parsed message the child wrote that carries `"clustr":1` (validated by the receiver). */
-  onFrame(handler: (frame: unknown) => void): () => void;
-  /** Lines that are not JSON or are too long: dropped, one `ERR_CLUSTR_BAD_FRAME` each. */
-  onBadInput(handler: (error: ClustrError) => void): () => void;
-  /** The pipe can take more after a `write` returned false. */
-  onDrain(handler: () => void): () => void;
-  /** The channel closed. */
-  onClose(handler: () => void): () => void;
 }
 
 /**
@@ -85,7 +104,7 @@ export interface Transport {
   /** How a spawned child rebuilds this transport. */
   describe(): TransportDescriptor;
   /**
-   * Takes the IPC link to a child this process spawned. The IPC transport routes over it; other
+   * Takes the link to a child this process spawned. The IPC transport routes over it; other
    * transports relay into the cluster the data frames a non-Node child writes on it.
    */
   adopt(child: ChildLink): void;

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClustrError } from './clustr-error.js';
-import {
-  MAX_BATCH_FRAMES,
-  MAX_SUBSCRIPTION_CHANNELS,
-  validateEnvelope,
-  validateFrame,
-} from './validate-frame.js';
+import { MAX_SUBSCRIPTION_CHANNELS, validateEnvelope, validateFrame } from './validate-frame.js';
 
 const META = { workerId: '1b4e28ba-2fa1-11d2-883f-0016d3cca427', group: 'web' };
 const DATA_FRAME = { clustr: 1, channel: 'master', meta: META, data: { i: 1 } };
@@ -33,7 +28,7 @@ describe('validateFrame: any frame', () => {
     expectBad(validateFrame, { ...DATA_FRAME, clustr: tag }, /"clustr" must be 1/);
   });
 
-  it.each(['hello', 'kill', 1, null, ''])('refuses the unknown type %j', (type) => {
+  it.each(['batch', 'kill', 1, null, ''])('refuses the unknown type %j', (type) => {
     expectBad(validateFrame, { clustr: 1, type }, /unknown frame type/);
   });
 
@@ -119,30 +114,30 @@ describe('validateFrame: control frames', () => {
   });
 });
 
-describe('validateFrame: batches', () => {
-  it('accepts a batch of data and control frames, and an empty batch', () => {
-    const batch = { clustr: 1, type: 'batch', frames: [DATA_FRAME, { clustr: 1, type: 'ack', id: 1 }] };
-    expect(validateFrame(batch)).toBe(batch);
-    expect(() => validateFrame({ clustr: 1, type: 'batch', frames: [] })).not.toThrow();
+describe('validateFrame: the handshake', () => {
+  const welcome = {
+    clustr: 1,
+    type: 'welcome',
+    workerId: 'w-1',
+    parentId: 'master',
+    transport: { name: 'ipc', module: 'file:///x.js', options: {} },
+  };
+
+  it('accepts a hello and a welcome', () => {
+    expect(validateFrame({ clustr: 1, type: 'hello' })).toEqual({ clustr: 1, type: 'hello' });
+    expect(validateFrame(welcome)).toBe(welcome);
+    expect(() => validateFrame({ ...welcome, parentId: 'w-0' })).not.toThrow();
   });
 
-  it('refuses a batch inside a batch', () => {
-    const inner = { clustr: 1, type: 'batch', frames: [] };
-    expectBad(validateFrame, { clustr: 1, type: 'batch', frames: [inner] }, /a batch cannot hold a batch/);
+  it('refuses a welcome without a valid workerId, parentId or descriptor', () => {
+    expectBad(validateFrame, { ...welcome, workerId: 'a b' }, /"workerId" must be a workerId/);
+    expectBad(validateFrame, { ...welcome, parentId: 7 }, /"parentId" must be "master" or a workerId/);
+    expectBad(validateFrame, { ...welcome, transport: 'ipc' }, /"transport" must be an object/);
+    expectBad(validateFrame, { ...welcome, transport: { name: 'ipc', module: 'x' } }, /"transport" must be/);
   });
 
-  it('refuses a batch holding one bad frame', () => {
-    const frames = [DATA_FRAME, { ...DATA_FRAME, channel: 'no space' }];
-    expectBad(validateFrame, { clustr: 1, type: 'batch', frames }, /"channel" must be a channel name/);
-  });
-
-  it('refuses frames that are not an array, and too many frames', () => {
-    expectBad(validateFrame, { clustr: 1, type: 'batch' }, /"frames" must be an array/);
-    expectBad(validateFrame, { clustr: 1, type: 'batch', frames: {} }, /"frames" must be an array/);
-    const ready = { clustr: 1, type: 'ready' };
-    const frames = new Array<unknown>(MAX_BATCH_FRAMES + 1).fill(ready);
-    expectBad(validateFrame, { clustr: 1, type: 'batch', frames }, /at most 100000 frames/);
-    expect(() => validateFrame({ clustr: 1, type: 'batch', frames: frames.slice(1) })).not.toThrow();
+  it('refuses a batch: the link carries one frame per line', () => {
+    expectBad(validateFrame, { clustr: 1, type: 'batch', frames: [] }, /unknown frame type/);
   });
 });
 

@@ -1,11 +1,9 @@
 import { ClustrError } from './clustr-error.js';
 import { describeValue } from './describe-value.js';
 import type { Envelope, Meta } from './envelope.js';
-import type { BatchFrame, Frame } from './frames.js';
+import type { Frame } from './frames.js';
 import { CHANNEL_PATTERN, GROUP_PATTERN, WORKER_ID_PATTERN } from './names.js';
 
-/** Most frames one batch may carry; a larger batch is bad input. */
-export const MAX_BATCH_FRAMES = 100_000;
 /** Most channels one subscription frame may name. */
 export const MAX_SUBSCRIPTION_CHANNELS = 10_000;
 
@@ -15,6 +13,14 @@ function bad(reason: string, value: unknown): ClustrError {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * True when a parsed line is tagged as clustr's (`"clustr":1`): the one test that tells clustr
+ * frames from the user's own IPC traffic. It does not validate the rest: {@link validateFrame} does.
+ */
+export function isTaggedFrame(value: unknown): value is { clustr: 1 } {
+  return typeof value === 'object' && value !== null && (value as { clustr?: unknown }).clustr === 1;
 }
 
 function checkMeta(meta: unknown): Meta {
@@ -47,11 +53,26 @@ function checkId(id: unknown): void {
   }
 }
 
+function checkWelcome(value: Record<string, unknown>): void {
+  const { workerId, parentId, transport } = value;
+  if (typeof workerId !== 'string' || !WORKER_ID_PATTERN.test(workerId)) {
+    throw bad('"workerId" must be a workerId', workerId);
+  }
+  if (parentId !== 'master' && (typeof parentId !== 'string' || !WORKER_ID_PATTERN.test(parentId))) {
+    throw bad('"parentId" must be "master" or a workerId', parentId);
+  }
+  if (!isRecord(transport)) throw bad('"transport" must be an object', transport);
+  const { name, module, options } = transport;
+  if (typeof name !== 'string' || typeof module !== 'string' || !isRecord(options)) {
+    throw bad('"transport" must be {"name":string,"module":string,"options":object}', transport);
+  }
+}
+
 /**
  * Checks that a parsed value is a clustr frame. Returns it (typed) or throws
  * `ERR_CLUSTR_BAD_FRAME`. Unknown extra fields are ignored, as the wire contract says.
  */
-export function validateFrame(value: unknown, insideBatch = false): Frame {
+export function validateFrame(value: unknown): Frame {
   if (!isRecord(value)) throw bad('a frame must be a JSON object', value);
   if (value.clustr !== 1) throw bad('"clustr" must be 1', value.clustr);
   const { type } = value;
@@ -76,15 +97,11 @@ export function validateFrame(value: unknown, insideBatch = false): Frame {
       return value as unknown as Frame;
     case 'ready':
       return value as unknown as Frame;
-    case 'batch': {
-      const { frames } = value;
-      if (insideBatch) throw bad('a batch cannot hold a batch', type);
-      if (!Array.isArray(frames) || frames.length > MAX_BATCH_FRAMES) {
-        throw bad(`"frames" must be an array of at most ${MAX_BATCH_FRAMES} frames`, frames);
-      }
-      for (const frame of frames) validateFrame(frame, true);
-      return value as unknown as BatchFrame;
-    }
+    case 'hello':
+      return value as unknown as Frame;
+    case 'welcome':
+      checkWelcome(value);
+      return value as unknown as Frame;
     default:
       throw bad('unknown frame type', type);
   }

@@ -57,7 +57,15 @@ export const dataFrameArb: fc.Arbitrary<DataFrame> = fc.record({
 
 const channelsArb = fc.array(channelArb, { maxLength: 6 });
 const idArb = fc.maxSafeNat();
-const singleControlArb: fc.Arbitrary<Exclude<ControlFrame, { type: 'batch' }>> = fc.oneof(
+const descriptorArb = fc.record({
+  name: fc.string({ maxLength: 10 }),
+  module: fc.string({ maxLength: 40 }),
+  options: fc.dictionary(
+    fc.string({ maxLength: 8 }).filter((key) => key !== '__proto__'),
+    fc.jsonValue({ maxDepth: 2 }).map(withoutNegativeZero),
+  ),
+});
+export const controlFrameArb: fc.Arbitrary<ControlFrame> = fc.oneof(
   fc.record(
     { clustr: fc.constant(1 as const), type: fc.constant('sub' as const), channels: channelsArb, id: idArb },
     { requiredKeys: ['clustr', 'type', 'channels'] },
@@ -65,13 +73,13 @@ const singleControlArb: fc.Arbitrary<Exclude<ControlFrame, { type: 'batch' }>> =
   fc.record({ clustr: fc.constant(1 as const), type: fc.constant('unsub' as const), channels: channelsArb }),
   fc.record({ clustr: fc.constant(1 as const), type: fc.constant('ack' as const), id: idArb }),
   fc.record({ clustr: fc.constant(1 as const), type: fc.constant('ready' as const) }),
-);
-export const controlFrameArb: fc.Arbitrary<ControlFrame> = fc.oneof(
-  singleControlArb,
+  fc.record({ clustr: fc.constant(1 as const), type: fc.constant('hello' as const) }),
   fc.record({
     clustr: fc.constant(1 as const),
-    type: fc.constant('batch' as const),
-    frames: fc.array(fc.oneof(dataFrameArb, singleControlArb), { maxLength: 5 }),
+    type: fc.constant('welcome' as const),
+    workerId: workerIdArb,
+    parentId: fc.oneof(fc.constant('master'), workerIdArb),
+    transport: descriptorArb,
   }),
 );
 
@@ -101,7 +109,7 @@ function isChannelList(value: unknown): boolean {
 }
 
 /** The frame rules of the wire contract, restated independently of `validateFrame`. */
-export function isWellFormedFrame(frame: unknown, insideBatch = false): boolean {
+export function isWellFormedFrame(frame: unknown): boolean {
   if (!isRecord(frame) || frame.clustr !== 1) return false;
   switch (frame.type) {
     case undefined:
@@ -119,11 +127,18 @@ export function isWellFormedFrame(frame: unknown, insideBatch = false): boolean 
       return isId(frame.id);
     case 'ready':
       return true;
-    case 'batch':
+    case 'hello':
+      return true;
+    case 'welcome':
       return (
-        !insideBatch &&
-        Array.isArray(frame.frames) &&
-        frame.frames.every((inner) => isWellFormedFrame(inner, true))
+        typeof frame.workerId === 'string' &&
+        WORKER_ID.test(frame.workerId) &&
+        (frame.parentId === 'master' ||
+          (typeof frame.parentId === 'string' && WORKER_ID.test(frame.parentId))) &&
+        isRecord(frame.transport) &&
+        typeof frame.transport.name === 'string' &&
+        typeof frame.transport.module === 'string' &&
+        isRecord(frame.transport.options)
       );
     default:
       return false;

@@ -1,4 +1,4 @@
-import { decodeEnvelope, MAX_BATCH_FRAMES, validateFrame } from '@clustr/protocol';
+import { decodeEnvelope, validateFrame } from '@clustr/protocol';
 import fc from 'fast-check';
 
 /** One generated line or payload, the family it came from, and how many bad frames it holds. */
@@ -104,9 +104,9 @@ function families(shape: (channel: string, meta: string, data: string) => string
 
 /**
  * How many bad frames a parent must count for one IPC line: 1 for an oversized line, a line
- * that is not JSON, or a `clustr` frame that fails validation; for a well-formed batch, one per
- * bad frame inside it (the IPC transport salvages the good ones: such lines are left out, -1).
- * 0 for lines that are not bad at all (user traffic, blank lines, valid frames).
+ * that is not JSON, or a `clustr` frame that fails validation (a `batch` included: the link
+ * carries one frame per line). 0 for lines that are not bad at all (user traffic, blank lines,
+ * valid frames, the handshake's hello and ready, which the link answers itself).
  */
 export function badFramesInIpcLine(bytes: Buffer, maxLineBytes: number): number {
   if (bytes.length > maxLineBytes) return 1;
@@ -120,20 +120,7 @@ export function badFramesInIpcLine(bytes: Buffer, maxLineBytes: number): number 
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 0;
   const record = value as Record<string, unknown>;
-  if (record.clustr !== 1 || record.type === 'ready') return 0;
-  const { frames } = record;
-  if (record.type === 'batch' && Array.isArray(frames) && frames.length <= MAX_BATCH_FRAMES) {
-    let bad = 0;
-    for (const frame of frames) {
-      try {
-        validateFrame(frame, true);
-        return -1;
-      } catch {
-        bad++;
-      }
-    }
-    return bad === 0 ? -1 : bad;
-  }
+  if (record.clustr !== 1 || record.type === 'ready' || record.type === 'hello') return 0;
   try {
     validateFrame(record);
     return 0;

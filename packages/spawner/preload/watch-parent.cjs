@@ -1,13 +1,34 @@
 'use strict';
 // Preloaded by @clustr/spawner (node --require) into every Node child it starts.
-// A child must not outlive its parent: when the IPC channel to the parent disconnects (the
-// parent exited, crashed or was SIGKILLed), the child exits, as Node's cluster workers do.
-// The channel is unref'd so that it alone never keeps the child alive; @clustr/core refs it
-// while a worker is open.
-if (process.channel && typeof process.send === 'function') {
-  process.once('disconnect', () => {
-    // Next tick: after every other 'disconnect' listener ran.
-    process.nextTick(() => process.exit(process.exitCode ?? 0));
-  });
+// 1. A child must not outlive its parent: when its link to the parent (fd $CLUSTR_LINK_FD) or
+//    its IPC channel closes (the parent exited, crashed or was SIGKILLed), the child exits, as
+//    Node's cluster workers do. Both are unref'd so that they alone never keep the child alive;
+//    @clustr/core refs the link while a worker is open.
+// 2. The handshake starts here, before the child's own modules load: the hello goes out at
+//    once and the parent's welcome is read while the program starts. @clustr/spawner takes the
+//    socket and what was read over from the global below.
+// Only in the main thread: --require also runs in worker threads, loader hooks' included (tsx),
+// and a second reader on the link's fd would steal the parent's frames.
+const { isMainThread } = require('node:worker_threads');
+const exitWithParent = () => process.nextTick(() => process.exit(process.exitCode ?? 0));
+if (isMainThread && process.channel && typeof process.send === 'function') {
+  process.once('disconnect', exitWithParent);
   process.channel.unref();
+}
+const fd = Number(process.env.CLUSTR_LINK_FD);
+if (isMainThread && Number.isInteger(fd) && fd > 2) {
+  try {
+    const { Socket } = require('node:net');
+    const socket = new Socket({ fd, readable: true, writable: true });
+    const chunks = [];
+    const onData = (chunk) => chunks.push(chunk);
+    socket.on('data', onData);
+    socket.on('error', () => {});
+    socket.once('close', exitWithParent);
+    socket.write('{"clustr":1,"type":"hello"}\n');
+    socket.unref();
+    globalThis[Symbol.for('clustr.parentLink')] = { socket, chunks, onData };
+  } catch {
+    // Not a socket (started by hand with the variable set): @clustr/spawner reports it.
+  }
 }

@@ -5,26 +5,41 @@ import { describe, expect, it } from 'vitest';
 import { ChildLinkImpl } from './child-link.js';
 import { DEFAULT_MAX_BUFFERED_FRAMES } from './defaults.js';
 
-function link(
-  maxLineBytes = 1024,
-  { listen = true, maxBufferedFrames = undefined as number | undefined } = {},
-) {
+function link(maxLineBytes = 1024, { listen = true, maxBufferedFrames = DEFAULT_MAX_BUFFERED_FRAMES } = {}) {
   const socket = new PassThrough();
-  const seen = { ready: 0, messages: [] as unknown[], frames: [] as unknown[], bad: [] as ClustrError[] };
+  const channel = new PassThrough();
+  const seen = {
+    ready: 0,
+    hello: 0,
+    messages: [] as unknown[],
+    frames: [] as unknown[],
+    lines: [] as [string, number][],
+    bad: [] as ClustrError[],
+  };
   const child = new ChildLinkImpl(
     'w1',
     123,
     socket,
-    maxLineBytes,
+    channel,
+    { maxLineBytes, maxBufferedFrames },
     {
-      ready: () => seen.ready++,
+      control: (frame) => {
+        if (frame.type === 'ready') seen.ready++;
+        else if (frame.type === 'hello') seen.hello++;
+        else return false;
+        return true;
+      },
       message: (value) => seen.messages.push(value),
       unhandledBadInput: (error) => seen.bad.push(error),
     },
-    maxBufferedFrames,
   );
-  if (listen) child.onFrame((frame) => seen.frames.push(frame));
-  return { socket, child, seen };
+  if (listen) {
+    child.onFrame((frame, line, bytes) => {
+      seen.frames.push(frame);
+      seen.lines.push([line, bytes]);
+    });
+  }
+  return { socket, channel, child, seen };
 }
 
 function frameLines(from: number, to: number): Buffer {
@@ -53,6 +68,36 @@ describe('ChildLinkImpl', () => {
     expect(seen.ready).toBe(1);
     expect(seen.messages).toEqual([{ user: true }, [1, 2], 'text']);
     expect(seen.bad.map((error) => error.code)).toEqual(['ERR_CLUSTR_BAD_FRAME']);
+  });
+
+  it('hands each frame with the very line it came from and its size in bytes', () => {
+    const { socket, seen } = link();
+    const line = '{"clustr":1,"channel":"public","meta":{"group":"g"},"data":"é"}';
+    socket.emit('data', Buffer.from(`${line}\n{"clustr":1,"type":"hello"}\n`));
+    expect(seen.lines).toEqual([[line, Buffer.byteLength(line)]]);
+    expect(seen.hello).toBe(1);
+  });
+
+  it("reads the IPC channel too: a bash child's frames reach onFrame, user lines the message hook", () => {
+    const { channel, seen } = link();
+    channel.emit(
+      'data',
+      Buffer.from('{"clustr":1,"channel":"master","meta":{"group":"bash"},"data":1}\n{"u":2}\n'),
+    );
+    expect(seen.frames).toEqual([{ clustr: 1, channel: 'master', meta: { group: 'bash' }, data: 1 }]);
+    expect(seen.messages).toEqual([{ u: 2 }]);
+  });
+
+  it('sends user lines on the IPC channel and frames on the link', () => {
+    const { socket, channel, child } = link();
+    const onLink: string[] = [];
+    const onChannel: string[] = [];
+    socket.on('data', (chunk: Buffer) => onLink.push(chunk.toString()));
+    channel.on('data', (chunk: Buffer) => onChannel.push(chunk.toString()));
+    expect(child.write('{"clustr":1,"type":"ack","id":1}\n')).toBe(true);
+    expect(child.sendUserLine('{"user":1}\n')).toBe(true);
+    expect(onLink).toEqual(['{"clustr":1,"type":"ack","id":1}\n']);
+    expect(onChannel).toEqual(['{"user":1}\n']);
   });
 
   it('never throws on arbitrary bytes, and a valid line after them still arrives', () => {
@@ -122,7 +167,7 @@ describe('ChildLinkImpl', () => {
     socket.emit('data', frameLines(0, 6));
     expect(seen.bad.map((error) => error.code)).toEqual(['ERR_CLUSTR_QUEUE_FULL']);
     expect(seen.bad[0]?.message).toContain('more than 3 frames');
-    expect(seen.bad[0]?.details).toMatchObject({ workerId: 'w1', maxBufferedFrames: 3 });
+    expect(seen.bad[0]?.details).toMatchObject({ peer: 'worker w1', maxBufferedFrames: 3 });
     const received: unknown[] = [];
     const off = child.onFrame((frame) => received.push(frame));
     expect(dataOf(received)).toEqual([0, 1, 2]);

@@ -26,17 +26,29 @@ export const DEFAULT_MAX_LINE_BYTES = DEFAULT_MAX_FRAME_BYTES;
  * bound further frames are dropped and one `ERR_CLUSTR_QUEUE_FULL` is reported per overflow.
  */
 export const DEFAULT_MAX_BUFFERED_FRAMES = 10_000;
-/** The fd on which every spawned child finds its IPC channel (a duplex socket pair). */
+/**
+ * The fd of a spawned child's Node IPC channel (`$NODE_CHANNEL_FD`): a Node child's
+ * `process.send` traffic travels there, and a non-Node child writes its frames there.
+ */
 export const CHILD_CHANNEL_FD = 3;
+/** The fd of a spawned child's clustr link (`$CLUSTR_LINK_FD`): clustr frames, both ways. */
+export const CHILD_LINK_FD = 4;
+/**
+ * The exit code of a child whose parent's handshake (the `welcome` frame) was malformed; its
+ * parent reports it once through the handle (`EX_CONFIG` of sysexits.h).
+ */
+export const EXIT_BAD_HANDSHAKE = 78;
 
-/** Names of the environment variables the spawner sets in every child. */
+/**
+ * Names of the environment variables the spawner sets in every child. None holds a secret:
+ * what a child needs from its parent beyond these (the transport, with any credentials) comes
+ * over its link in the `welcome` frame.
+ */
 export const CLUSTR_ENV = {
   /** The child's workerId, stable across restarts of its spawn slot. */
   workerId: 'CLUSTR_WORKER_ID',
   /** The spawning process's workerId, or `master`. */
   parentId: 'CLUSTR_PARENT_ID',
-  /** JSON `TransportDescriptor` of the parent's transport. */
-  transport: 'CLUSTR_TRANSPORT',
-  /** The fd of the child's IPC channel (always `3`). */
-  channelFd: 'CLUSTR_CHANNEL_FD',
+  /** The fd of the child's clustr link (always `4`). */
+  linkFd: 'CLUSTR_LINK_FD',
 } as const;

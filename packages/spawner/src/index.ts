@@ -1,7 +1,6 @@
-export type { ChildEnvironment } from './child-environment.js';
-export { readChildEnvironment, signalReady } from './child-environment.js';
 export {
   CHILD_CHANNEL_FD,
+  CHILD_LINK_FD,
   CLUSTR_ENV,
   DEFAULT_MAX_BUFFERED_FRAMES,
   DEFAULT_MAX_LINE_BYTES,
@@ -14,7 +13,10 @@ export {
   DEFAULT_STDIO,
   DEFAULT_STOP_SIGNAL,
   DEFAULT_STOP_TIMEOUT_MS,
+  EXIT_BAD_HANDSHAKE,
 } from './defaults.js';
+export type { ParentConnection, ParentLink } from './join-parent.js';
+export { joinParent, signalReady } from './join-parent.js';
 export { WATCH_PARENT_PRELOAD } from './node-exec-argv.js';
 export type { ExitInfo } from './restart-backoff.js';
 export type {

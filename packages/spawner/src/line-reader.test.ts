@@ -5,7 +5,11 @@ import { LineReader } from './line-reader.js';
 function read(chunks: Buffer[], max: number) {
   const events: (string | number)[] = [];
   const reader = new LineReader(max, {
-    line: (text) => events.push(text),
+    line: (text, bytes) => {
+      // The size handed with each line is its UTF-8 length, however the line was decoded.
+      if (bytes !== Buffer.byteLength(text)) throw new Error(`line ${text} came with ${bytes} bytes`);
+      events.push(text);
+    },
     oversized: (bytes) => events.push(bytes),
   });
   for (const chunk of chunks) reader.push(chunk);

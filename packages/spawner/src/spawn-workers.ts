@@ -14,8 +14,12 @@ import { WorkerSlot } from './worker-slot.js';
 export interface SpawnContext {
   /** The spawning process's workerId, or `master`. Children read it from `CLUSTR_PARENT_ID`. */
   parentId: string;
-  /** The spawning process's transport, as its children rebuild it (`CLUSTR_TRANSPORT`). */
-  transport: TransportDescriptor;
+  /**
+   * The spawning process's transport, as its children rebuild it (sent in each child's
+   * `welcome`). A promise when the spawning process does not know it yet (a child that spawns
+   * before its own parent's welcome came): the welcomes wait for it.
+   */
+  transport: TransportDescriptor | Promise<TransportDescriptor>;
   /**
    * The directory relative spec files resolve against.
    * @default dirname(process.argv[1])
@@ -23,10 +27,10 @@ export interface SpawnContext {
   baseDir?: string;
   /**
    * Called synchronously at every start of every child, restarts included, before any frame
-   * the child writes is delivered: the place to hand the link to the transport. A link taken
-   * later (e.g. `handle.link`, once the transport is loaded) loses nothing either: frames that
-   * arrive while it has no `onFrame` handler are held (up to `DEFAULT_MAX_BUFFERED_FRAMES`) and
-   * go, in order, to the first handler registered.
+   * the child writes is delivered: the place to hand the link to the transport. A link given
+   * to the transport later (once it is loaded) loses nothing either: frames that arrive while it
+   * has no `onFrame` handler are held (up to `DEFAULT_MAX_BUFFERED_FRAMES`) and go, in order, to
+   * the first handler registered.
    */
   adopt?(link: ChildLink, handle: WorkerHandle): void;
 }
@@ -46,7 +50,9 @@ function checkContext(context: unknown): asserts context is SpawnContext {
   if (parentId !== 'master' && !isWorkerId(parentId))
     throw fail('parentId', parentId, "'master' or a workerId");
   const descriptor = transport as Record<string, unknown> | null | undefined;
-  if (
+  if (transport instanceof Promise) {
+    // Checked when it settles, by the welcome that needs it.
+  } else if (
     typeof descriptor !== 'object' ||
     descriptor === null ||
     typeof descriptor.name !== 'string' ||

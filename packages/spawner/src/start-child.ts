@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { TransportDescriptor } from '@clustr/protocol';
 import { tasksetPath } from './cpu-affinity.js';
-import { CHILD_CHANNEL_FD, CLUSTR_ENV } from './defaults.js';
+import { CHILD_CHANNEL_FD, CHILD_LINK_FD, CLUSTR_ENV } from './defaults.js';
 import { withWatchParentPreload } from './node-exec-argv.js';
 import type { NormalizedSpawnSpec } from './spawn-spec.js';
 
@@ -9,7 +9,7 @@ import type { NormalizedSpawnSpec } from './spawn-spec.js';
 export interface ChildIdentity {
   readonly workerId: string;
   readonly parentId: string;
-  readonly transport: TransportDescriptor;
+  readonly transport: TransportDescriptor | Promise<TransportDescriptor>;
 }
 
 /** The program and arguments a spec runs: `[taskset -c <cpu>] <command ?? node execArgv> <file> [args]`. */
@@ -27,25 +27,28 @@ export function commandLine(spec: NormalizedSpawnSpec): { program: string; args:
   return { program, args };
 }
 
-/** The child's environment: the parent's, the spec's, then the spawner's own variables. */
+/**
+ * The child's environment: the parent's, the spec's, then the spawner's own variables — its
+ * workerId, its parent and its two fds, no secret: the transport reaches it over its link.
+ */
 export function childEnvironment(spec: NormalizedSpawnSpec, identity: ChildIdentity): NodeJS.ProcessEnv {
   return {
     ...process.env,
     ...spec.env,
     [CLUSTR_ENV.workerId]: identity.workerId,
     [CLUSTR_ENV.parentId]: identity.parentId,
-    [CLUSTR_ENV.transport]: JSON.stringify(identity.transport),
-    [CLUSTR_ENV.channelFd]: String(CHILD_CHANNEL_FD),
+    [CLUSTR_ENV.linkFd]: String(CHILD_LINK_FD),
     NODE_CHANNEL_FD: String(CHILD_CHANNEL_FD),
     NODE_CHANNEL_SERIALIZATION_MODE: 'json',
   };
 }
 
 /**
- * Starts one run of a spec. fd 3 is a plain duplex pipe (a socket pair), not Node's `'ipc'`: the
- * parent parses its lines itself, so garbage from a non-Node child cannot crash it, while a Node
- * child still finds a normal IPC channel there (`NODE_CHANNEL_FD=3`). Non-Node children get
- * their own process group so that stopping them also ends what they started.
+ * Starts one run of a spec. fd 3 and fd 4 are plain duplex pipes (socket pairs), not Node's
+ * `'ipc'`: the parent parses their lines itself, so garbage from a non-Node child cannot crash
+ * it. fd 3 is the child's Node IPC channel (`NODE_CHANNEL_FD=3`: `process.send` works as
+ * usual), fd 4 its clustr link (`CLUSTR_LINK_FD=4`). Non-Node children get their own process
+ * group so that stopping them also ends what they started.
  */
 export function startChild(spec: NormalizedSpawnSpec, identity: ChildIdentity): ChildProcess {
   const { program, args } = commandLine(spec);
@@ -53,7 +56,7 @@ export function startChild(spec: NormalizedSpawnSpec, identity: ChildIdentity): 
   return spawn(program, args, {
     cwd: spec.cwd,
     env: childEnvironment(spec, identity),
-    stdio: ['inherit', output, output, 'pipe'],
+    stdio: ['inherit', output, output, 'pipe', 'pipe'],
     detached: spec.command !== undefined,
     windowsHide: true,
   });

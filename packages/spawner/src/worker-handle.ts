@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import type { ChildLink, ClustrError } from '@clustr/protocol';
+import type { ClustrError } from '@clustr/protocol';
 import type { ExitInfo } from './restart-backoff.js';
 
 /** Where a worker's spawn slot is in its life. */
@@ -30,8 +30,8 @@ export interface StopOptions {
 
 /** The events of a {@link WorkerHandle}. */
 export interface WorkerHandleEvents {
-  /** A run started (also after each restart); the link is new each time. */
-  spawn: [link: ChildLink];
+  /** A run started (also after each restart), with its pid. */
+  spawn: [pid: number];
   /** The run signalled ready (every run). */
   ready: [];
   /** A run ended (every run). */
@@ -42,7 +42,7 @@ export interface WorkerHandleEvents {
   'gave-up': [info: ExitInfo];
   /** User traffic from the child (valid JSON without `"clustr":1`). */
   message: [message: unknown];
-  /** A run failed to start, or bad input no `ChildLink.onBadInput` handler took. Without listener: a process warning. */
+  /** A run failed to start, or bad input no transport's `onBadInput` handler took. Without listener: a process warning. */
   error: [error: ClustrError];
 }
 
@@ -58,8 +58,6 @@ export interface WorkerHandle extends EventEmitter<WorkerHandleEvents>, AsyncDis
   /** How many times the child was started again. */
   readonly restarts: number;
   readonly state: WorkerState;
-  /** The link of the current run, undefined while none runs. */
-  readonly link: ChildLink | undefined;
   /** The current run's stdout when the spec has `stdio: 'pipe'`, else null. */
   readonly stdout: Readable | null;
   /** The current run's stderr when the spec has `stdio: 'pipe'`, else null. */

@@ -1,10 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Duplex, Readable } from 'node:stream';
-import { type ChildLink, ClustrError, encodeData } from '@clustr/protocol';
+import {
+  type ChildLink,
+  ClustrError,
+  encodeControlFrame,
+  encodeData,
+  type TransportDescriptor,
+} from '@clustr/protocol';
 import { checkStopOptions } from './check-stop-options.js';
 import { ChildLinkImpl } from './child-link.js';
-import { DEFAULT_STOP_SIGNAL } from './defaults.js';
+import { DEFAULT_MAX_BUFFERED_FRAMES, DEFAULT_STOP_SIGNAL, EXIT_BAD_HANDSHAKE } from './defaults.js';
 import { signalProcessGroup, trackForeignChild } from './foreign-children.js';
 import { type ExitInfo, RestartBackoff } from './restart-backoff.js';
 import type { NormalizedSpawnSpec } from './spawn-spec.js';
@@ -36,6 +42,7 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
   private killTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<ExitInfo> | undefined;
   private everReady = false;
+  private isHandshakeReported = false;
   private readonly backoff: RestartBackoff;
   private resolveReady!: () => void;
   private rejectReady!: (error: ClustrError) => void;
@@ -71,7 +78,8 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
   get state(): WorkerState {
     return this.currentState;
   }
-  get link(): ChildLink | undefined {
+  /** The link of the current run (internal: the transport gets it through the adopt hook). */
+  get link(): ChildLinkImpl | undefined {
     return this.run?.isOver === false ? this.run.link : undefined;
   }
   get stdout(): Readable | null {
@@ -91,11 +99,13 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
       process.nextTick(() => this.startFailed(error));
       return;
     }
-    const socket = child.stdio[3] as Duplex | null | undefined;
+    const channel = child.stdio[3] as Duplex | null | undefined;
+    const socket = child.stdio[4] as Duplex | null | undefined;
     const run: Run = { child, link: undefined, startedAt: performance.now(), isReady: false, isOver: false };
+    const limits = { maxLineBytes: this.spec.maxLineBytes, maxBufferedFrames: DEFAULT_MAX_BUFFERED_FRAMES };
     const link = socket
-      ? new ChildLinkImpl(this.workerId, child.pid, socket, this.spec.maxLineBytes, {
-          ready: () => this.markReady(run),
+      ? new ChildLinkImpl(this.workerId, child.pid, socket, channel ?? undefined, limits, {
+          control: (frame) => this.control(run, frame.type),
           message: (value) => this.emit('message', value),
           unhandledBadInput: (error) => this.report(error),
         })
@@ -105,7 +115,7 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     if (this.spec.command !== undefined) trackForeignChild(child);
     if (link !== undefined) this.adopt?.(link, this);
     child.once('spawn', () => {
-      if (link !== undefined) this.emit('spawn', link);
+      if (child.pid !== undefined) this.emit('spawn', child.pid);
       if (this.spec.readySignal === 'spawn') this.markReady(run);
     });
     child.on('error', (error) => {
@@ -116,7 +126,7 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
 
   send(message: unknown): boolean {
     const line = `${encodeData(message)}\n`;
-    return this.link?.write(line) ?? false;
+    return this.link?.sendUserLine(line) ?? false;
   }
 
   stop(options?: StopOptions): Promise<ExitInfo> {
@@ -161,6 +171,36 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     else run.child.kill(signal);
   }
 
+  /** The handshake frames the slot answers itself; every other frame goes to the transport. */
+  private control(run: Run, type: unknown): boolean {
+    if (type === 'ready') {
+      this.markReady(run);
+      return true;
+    }
+    if (type !== 'hello') return false;
+    // What the child needs and must not find in its environment: its transport (credentials included).
+    const { workerId, parentId, transport } = this.identity;
+    const welcome = (descriptor: TransportDescriptor): void => {
+      if (run.isOver) return;
+      run.link?.write(
+        `${encodeControlFrame({ clustr: 1, type: 'welcome', workerId, parentId, transport: descriptor })}\n`,
+      );
+    };
+    if (!(transport instanceof Promise)) welcome(transport);
+    else {
+      transport.then(welcome, (error: unknown) =>
+        this.report(
+          new ClustrError(
+            'ERR_CLUSTR_NO_TRANSPORT',
+            `worker ${workerId} cannot be welcomed: its parent has no transport to hand down`,
+            { cause: error },
+          ),
+        ),
+      );
+    }
+    return true;
+  }
+
   private markReady(run: Run): void {
     if (run !== this.run || run.isReady || run.isOver) return;
     run.isReady = true;
@@ -202,6 +242,17 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
   private endRun(run: Run, info: ExitInfo, spawnError?: Error): void {
     if (run.isOver) return;
     run.isOver = true;
+    if (info.code === EXIT_BAD_HANDSHAKE && !run.isReady && !this.isHandshakeReported) {
+      // Once per slot: a restart that refuses again is the same fault.
+      this.isHandshakeReported = true;
+      this.report(
+        new ClustrError(
+          'ERR_CLUSTR_SPAWN_FAILED',
+          `worker ${this.workerId} (${this.spec.file}) refused its parent's handshake (exit code ${EXIT_BAD_HANDSHAKE}; its stderr says why)`,
+          { details: { workerId: this.workerId, ...info } },
+        ),
+      );
+    }
     run.link?.destroy();
     clearTimeout(this.killTimer);
     if (spawnError !== undefined) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { field, fixture, nextMessage, spawn, spawnAdopted, stopAll, TEST_TRANSPORT } from './helpers.js';
 
@@ -15,7 +16,20 @@ describe("command: 'bash'", () => {
       'the bash user message',
     );
     await handle.ready;
-    expect(await user).toEqual({ parent: 'master', transport: TEST_TRANSPORT });
+    expect(await user).toEqual({
+      parent: 'master',
+      welcome: {
+        clustr: 1,
+        type: 'welcome',
+        workerId: handle.workerId,
+        parentId: 'master',
+        transport: TEST_TRANSPORT,
+      },
+    });
+    // Only what it asked for over its link: nothing of the transport in its environment.
+    const environ = readFileSync(`/proc/${handle.pid}/environ`, 'utf8');
+    expect(environ).toContain('CLUSTR_LINK_FD=4');
+    expect(environ).not.toContain(TEST_TRANSPORT.module);
     expect(adopted.frames).toEqual([
       {
         clustr: 1,

@@ -1,7 +1,8 @@
-import { readlinkSync, realpathSync } from 'node:fs';
+import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { isClustrError } from '@clustr/protocol';
 import { CLUSTR_ENV } from '@clustr/spawner';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { WorkerSlot } from '../src/worker-slot.js';
 import {
   childrenOf,
   cpusAllowed,
@@ -30,7 +31,7 @@ const worker = { file: fixture('node-worker.ts'), execArgv: TSX_EXEC_ARGV };
 afterEach(stopAll);
 
 describe('spawning Node workers', () => {
-  it('hands the child its CLUSTR_* environment, which readChildEnvironment() reads and removes', async () => {
+  it('hands the child its id in CLUSTR_* variables (removed by joinParent()) and its transport in the welcome', async () => {
     const [handle] = spawn([{ ...worker, env: { FIXTURE_VALUE: 'from spec' }, args: ['a', 'b'] }], {
       parentId: 'parent-7',
     });
@@ -38,8 +39,7 @@ describe('spawning Node workers', () => {
     expect(hello.before).toEqual({
       [CLUSTR_ENV.workerId]: handle!.workerId,
       [CLUSTR_ENV.parentId]: 'parent-7',
-      [CLUSTR_ENV.transport]: JSON.stringify(TEST_TRANSPORT),
-      [CLUSTR_ENV.channelFd]: '3',
+      [CLUSTR_ENV.linkFd]: '4',
     });
     expect(hello.environment).toEqual({
       workerId: handle!.workerId,
@@ -50,6 +50,11 @@ describe('spawning Node workers', () => {
     expect(hello.custom).toBe('from spec');
     expect(hello.args).toEqual(['a', 'b']);
     expect(hello.pid).toBe(handle!.pid);
+    // The descriptor (credentials, in real life) is nowhere in what the kernel shows of the child.
+    const environ = readFileSync(`/proc/${hello.pid}/environ`, 'utf8');
+    expect(environ).toContain(`${CLUSTR_ENV.workerId}=${handle!.workerId}`);
+    expect(environ).not.toContain(TEST_TRANSPORT.module);
+    expect(environ).not.toContain('CLUSTR_TRANSPORT');
   });
 
   it("delivers user process.send traffic to 'message', clustr frames to onFrame, and send() to the child", async () => {
@@ -59,9 +64,9 @@ describe('spawning Node workers', () => {
     await nextMessage(handle, field('hello'), 'the hello message');
     await handle.ready;
     expect(handle.state).toBe('running');
-    const [link] = await spawned;
-    expect(adopted.links).toEqual([link]);
-    expect(link).toBe(handle.link);
+    const [pid] = await spawned;
+    expect(pid).toBe(handle.pid);
+    expect(adopted.links).toEqual([(handle as WorkerSlot).link]);
     expect(handle.send({ do: 'echo', value: { n: [1, 'two'] } })).toBe(true);
     expect(await nextMessage(handle, field('echo'), 'the echo')).toEqual({ n: [1, 'two'] });
     handle.send({ do: 'frame', data: 42 });
@@ -101,7 +106,7 @@ describe('spawning Node workers', () => {
   });
 
   it('holds the frames a child writes before anyone listens, for the first onFrame (late adopt)', async () => {
-    // No adopt hook: like @clustr/core, whose transport takes handle.link a little later.
+    // No adopt hook: like @clustr/core, whose transport takes the link a little later.
     const [handle] = spawn([worker]);
     await handle!.ready;
     handle!.send({ do: 'frame', data: 1 });
@@ -110,7 +115,7 @@ describe('spawning Node workers', () => {
     // The echo was written after the frames on the same pipe: both frames were read by now.
     await nextMessage(handle!, field('echo'), 'the echo after the frames');
     const frames: unknown[] = [];
-    handle!.link!.onFrame((frame) => frames.push(frame));
+    (handle as WorkerSlot).link!.onFrame((frame) => frames.push(frame));
     expect(frames).toEqual([
       { clustr: 1, channel: 'public', meta: { group: 'node' }, data: 1 },
       { clustr: 1, channel: 'public', meta: { group: 'node' }, data: 2 },

@@ -1,7 +1,7 @@
 import type { ChildLink } from '@clustr/protocol';
-import { type BatchCache, LinkOutbox } from './link-outbox.js';
+import { LinkOutbox, type WriteCache } from './link-outbox.js';
 import type { OutboxHost } from './outbox.js';
-import type { FrameSource } from './receive-frames.js';
+import type { FrameSource } from './receive-frame.js';
 import type { SubscribedLink } from './subscriptions.js';
 
 /** An adopted child link and what the router knows of its subtree. */
@@ -14,7 +14,7 @@ export interface ChildState extends FrameSource, SubscribedLink {
 }
 
 /** The router's state for a freshly adopted link (no listeners yet). */
-export function createChildState(link: ChildLink, host: OutboxHost, cache: BatchCache): ChildState {
+export function createChildState(link: ChildLink, host: OutboxHost, cache: WriteCache): ChildState {
   const label = `child ${link.workerId}`;
   const out = new LinkOutbox(host, label, link, cache);
   return {

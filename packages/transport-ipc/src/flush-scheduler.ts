@@ -1,4 +1,4 @@
-import { type BatchCache, createBatchCache } from './link-outbox.js';
+import { createWriteCache, type WriteCache } from './link-outbox.js';
 import type { Outbox } from './outbox.js';
 
 /**
@@ -7,13 +7,13 @@ import type { Outbox } from './outbox.js';
  * another turn of the event loop (a light exchange pays no extra latency).
  */
 export class FlushScheduler {
-  /** Shared by the links of one flush, so that a fan-out builds its batch line once. */
-  readonly cache: BatchCache = createBatchCache();
-  private dirty: Outbox<unknown>[] = [];
+  /** Shared by the links of one flush, so that a fan-out joins its lines once. */
+  readonly cache: WriteCache = createWriteCache();
+  private dirty: Outbox[] = [];
   private isScheduled = false;
 
   /** `outbox` has frames to write. */
-  add(outbox: Outbox<unknown>): void {
+  add(outbox: Outbox): void {
     this.dirty.push(outbox);
     if (this.isScheduled) return;
     this.isScheduled = true;
@@ -27,7 +27,7 @@ export class FlushScheduler {
     this.dirty = [];
     for (let i = 0; i < dirty.length; i++) dirty[i]!.flush(force);
     this.cache.items = undefined;
-    this.cache.line = '';
+    this.cache.text = '';
   }
 
   private readonly run = (): void => {

@@ -14,14 +14,9 @@ export function tooLargeError(channel: string, bytes: number, maxFrameBytes: num
   );
 }
 
-/** The IPC channel to the parent closed under pending subscriptions. */
+/** The link to the parent closed under pending subscriptions. */
 export function parentGoneError(): ClustrError {
-  return new ClustrError('ERR_CLUSTR_TRANSPORT', 'the IPC channel to the parent process closed');
-}
-
-/** True when a message on the parent channel is clustr's (`"clustr":1`), not the user's. */
-export function isTagged(message: unknown): boolean {
-  return typeof message === 'object' && message !== null && (message as { clustr?: unknown }).clustr === 1;
+  return new ClustrError('ERR_CLUSTR_TRANSPORT', 'the link to the parent process closed');
 }
 
 /** `subscribe()` of something that is not a channel name. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createNode, link, waitUntil } from '../test/fake-links.js';
+import { createNode, link, waitUntil } from '../test/link-pair.js';
 
 describe('IpcRouter routing', () => {
   it('sends a frame only down links whose subtree subscribes, counted per link', async () => {
@@ -60,32 +60,6 @@ describe('IpcRouter routing', () => {
     await root.receivedCount(100, '100 local messages');
     expect(root.received.map((m) => m.envelope.data)).toEqual([...Array(100).keys()]);
   });
-
-  it('leaves user IPC messages alone', async () => {
-    const root = createNode('master');
-    const a = link(root, 'a');
-    await a.child.transport.subscribe('a');
-    // The user's own listener on the parent channel (process.on('message') in a real child).
-    const userMessages: unknown[] = [];
-    a.pair.port.onMessage((message) => userMessages.push(message));
-    const object = { hello: 'user', nested: { clustr: 2 } };
-    const untagged = { clustr: '1', type: 'sub', channels: ['a'] };
-    a.pair.messages.emit(object);
-    a.pair.messages.emit('plain string');
-    a.pair.messages.emit(untagged);
-    root.publish('a', 'after');
-    await a.child.receivedCount(1, 'the clustr message');
-    expect(userMessages.slice(0, 3)).toEqual([
-      { hello: 'user', nested: { clustr: 2 } },
-      'plain string',
-      { clustr: '1', type: 'sub', channels: ['a'] },
-    ]);
-    expect(userMessages[0]).toBe(object);
-    expect(userMessages[2]).toBe(untagged);
-    expect(a.child.errors).toEqual([]);
-    expect(a.child.received).toHaveLength(1);
-    expect(a.child.transport.stats().parent!.badFrames).toBe(0);
-  });
 });
 
 describe('IpcRouter subscriptions', () => {
@@ -93,15 +67,15 @@ describe('IpcRouter subscriptions', () => {
     const root = createNode('master');
     const mid = link(root, 'mid');
     const leaf = link(mid.child, 'leaf');
-    mid.pair.isUpPaused = true;
+    mid.pair.up.isPaused = true;
     let isLive = false;
     const subscribed = leaf.child.transport.subscribe('deep').then(() => {
       isLive = true;
     });
-    await waitUntil(() => mid.pair.sends.length > 0, 'mid to send its sub upwards');
-    expect(mid.pair.sends[0]).toMatchObject({ type: 'sub', channels: ['deep'] });
+    await waitUntil(() => mid.pair.up.writes.length > 0, 'mid to send its sub upwards');
+    expect(mid.pair.up.written()[0]).toMatchObject({ type: 'sub', channels: ['deep'] });
     expect(isLive).toBe(false);
-    mid.pair.resumeUp();
+    mid.pair.up.resume();
     await subscribed;
     root.publish('deep', 'down two levels');
     await leaf.child.receivedCount(1, 'the message two levels down');
@@ -109,18 +83,17 @@ describe('IpcRouter subscriptions', () => {
     expect(leaf.child.received[0]!.envelope).toEqual({ meta: { group: 'master' }, data: 'down two levels' });
   });
 
-  it('connect() resolves once the parent acknowledged the handshake', async () => {
+  it('connect() resolves at once over an open parent link (the welcome came first) and rejects over a closed one', async () => {
     const root = createNode('master');
     const a = link(root, 'a');
-    a.pair.isUpPaused = true;
-    let isConnected = false;
-    const connected = a.child.transport.connect({ workerId: 'a', group: 'test' }).then(() => {
-      isConnected = true;
+    a.pair.up.isPaused = true;
+    await a.child.transport.connect({ workerId: 'a', group: 'test' });
+    expect(a.pair.up.writes).toEqual([]);
+    const b = link(root, 'b');
+    b.pair.close();
+    await expect(b.child.transport.connect({ workerId: 'b', group: 'test' })).rejects.toMatchObject({
+      code: 'ERR_CLUSTR_TRANSPORT',
     });
-    await waitUntil(() => a.pair.sends.length > 0, 'the handshake to be sent');
-    expect(isConnected).toBe(false);
-    a.pair.resumeUp();
-    await connected;
   });
 
   it('propagates unsub upward when the last subscriber of a subtree leaves', async () => {
@@ -131,7 +104,7 @@ describe('IpcRouter subscriptions', () => {
     await mid.child.transport.subscribe('y');
     await leaf.child.transport.unsubscribe('x');
     await waitUntil(
-      () => mid.pair.sends.some((s) => JSON.stringify(s).includes('"unsub"')),
+      () => mid.pair.up.writes.some((text) => text.includes('"unsub"')),
       'the unsub to reach the root',
     );
     await waitUntil(
@@ -153,7 +126,7 @@ describe('IpcRouter subscriptions', () => {
     await leaf.child.transport.subscribe('gone');
     leaf.pair.close();
     await waitUntil(
-      () => mid.pair.sends.some((s) => JSON.stringify(s).includes('"unsub","channels":["gone"]')),
+      () => mid.pair.up.writes.some((text) => text.includes('"unsub","channels":["gone"]')),
       'the unsub of the closed subtree',
     );
     await mid.child.transport.subscribe('sentinel');
@@ -174,8 +147,8 @@ describe('IpcRouter subscriptions', () => {
     root.publish('old', 'lost');
     root.publish('new', 'kept');
     await second.child.receivedCount(1, 'the message on "new"');
-    expect(first.pair.writes.join('')).not.toContain('lost');
-    expect(second.pair.writes.join('')).not.toContain('lost');
+    expect(first.pair.down.writes.join('')).not.toContain('lost');
+    expect(second.pair.down.writes.join('')).not.toContain('lost');
     expect(Object.keys(root.transport.stats().children)).toEqual(['w']);
     // The old link closing later must not remove the new one.
     first.pair.close();

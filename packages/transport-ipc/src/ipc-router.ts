@@ -8,28 +8,37 @@ import {
   encodeDataFrame,
   type Frame,
   isChannelName,
-  reencodeDataFrame,
+  type Link,
   type TransportDescriptor,
   type TransportSelf,
   toClustrError,
 } from '@clustr/protocol';
 import { type ChildState, createChildState } from './child-state.js';
 import { FlushScheduler } from './flush-scheduler.js';
-import { closedError, invalidChannelError, isTagged, parentGoneError, tooLargeError } from './ipc-errors.js';
+import { closedError, invalidChannelError, parentGoneError, tooLargeError } from './ipc-errors.js';
 import type { IpcTransportStats } from './ipc-stats.js';
 import type { ResolvedIpcOptions } from './ipc-transport-options.js';
 import type { IpcTransport } from './ipc-transport-type.js';
+import { LinkOutbox } from './link-outbox.js';
 import { LocalDelivery } from './local-delivery.js';
 import type { Outbox, OutboxHost } from './outbox.js';
-import { ParentOutbox } from './parent-outbox.js';
-import type { ParentPort } from './parent-port.js';
-import { type FrameSource, receiveFrames } from './receive-frames.js';
+import { type FrameSource, receiveFrame } from './receive-frame.js';
 import { settleWrites } from './settle-writes.js';
 import { Subscriptions } from './subscriptions.js';
 
+/** The parent's side of the router: its link, its outbox and the source its frames come from. */
+interface ParentSide {
+  readonly link: Link;
+  readonly out: LinkOutbox;
+  readonly source: FrameSource;
+  readonly detach: (() => void)[];
+}
+
 /**
  * The IPC transport: routes frames between this process, its parent (when restored in a child)
- * and the children it adopted, by subscription. Create it with `createIpcTransport()`.
+ * and the children it adopted, by subscription. Every link is the same both ways: frames are
+ * lines, encoded once by their publisher, parsed once per hop, and forwarded as the line that
+ * arrived. Create it with `createIpcTransport()`.
  */
 export class IpcRouter implements IpcTransport, OutboxHost {
   readonly name = 'ipc';
@@ -37,9 +46,7 @@ export class IpcRouter implements IpcTransport, OutboxHost {
   readonly maxBatchBytes: number;
   private readonly subs: Subscriptions<ChildState>;
   private readonly children = new Map<string, ChildState>();
-  private readonly parentOut: ParentOutbox | undefined;
-  private readonly parentSource: FrameSource | undefined;
-  private readonly detachParent: (() => void)[] = [];
+  private readonly parent: ParentSide | undefined;
   private readonly flusher = new FlushScheduler();
   private readonly local = new LocalDelivery();
   private closing: Promise<void> | undefined;
@@ -48,24 +55,12 @@ export class IpcRouter implements IpcTransport, OutboxHost {
   constructor(
     private readonly options: ResolvedIpcOptions,
     private readonly moduleUrl: string,
-    private readonly parent?: ParentPort,
+    parentLink?: Link,
   ) {
     this.maxQueueBytes = options.maxQueueBytes;
     this.maxBatchBytes = options.maxBatchBytes;
-    const out = parent === undefined ? undefined : new ParentOutbox(this, parent);
-    this.parentOut = out;
-    this.subs = new Subscriptions(out, options.ackTimeoutMs);
-    if (parent !== undefined && out !== undefined) {
-      const source: FrameSource = { counters: out.counters, label: 'the parent' };
-      this.parentSource = source;
-      this.detachParent.push(
-        parent.onMessage((message) => {
-          // Anything without the tag is the user's own IPC traffic: left alone.
-          if (isTagged(message)) receiveFrames(message, source, this);
-        }),
-        parent.onDisconnect(() => this.onParentGone()),
-      );
-    }
+    this.parent = parentLink === undefined ? undefined : this.attachParent(parentLink);
+    this.subs = new Subscriptions(this.parent?.out, options.ackTimeoutMs);
   }
 
   get isClosed(): boolean {
@@ -74,8 +69,9 @@ export class IpcRouter implements IpcTransport, OutboxHost {
 
   connect(_self: TransportSelf): Promise<void> {
     if (this.isClosed) return Promise.reject(closedError('connect'));
-    // An empty `sub` is the handshake: its ack proves the parent routes for this process.
-    return this.subs.handshake();
+    // The parent adopted the link before it answered the hello: it routes for this process.
+    if (this.parent?.link.isClosed) return Promise.reject(parentGoneError());
+    return Promise.resolve();
   }
 
   subscribe(channel: string): Promise<void> {
@@ -98,17 +94,14 @@ export class IpcRouter implements IpcTransport, OutboxHost {
     const size = channel.length + meta.json.length + dataJson.length + 40;
     if (size * 3 > this.options.maxFrameBytes && this.isTooLarge(channel, size, dataJson)) return;
     const route = this.subs.get(channel);
-    if (route !== undefined) {
-      const { links } = route;
-      if (links.length > 0) {
-        const line = encodeDataFrame(channel, meta.json, dataJson);
-        for (let i = 0; i < links.length; i++) links[i]!.out.push(line, line.length);
-      }
-      if (route.isLocal) {
-        this.local.queue(channel, meta.meta, dataJson);
-      }
+    const links = route?.links;
+    const parentOut = this.parent?.out;
+    if ((links !== undefined && links.length > 0) || parentOut !== undefined) {
+      const line = encodeDataFrame(channel, meta.json, dataJson);
+      if (links !== undefined) for (let i = 0; i < links.length; i++) links[i]!.out.push(line, size);
+      parentOut?.push(line, size);
     }
-    this.parentOut?.pushPublished(channel, meta, dataJson, size);
+    if (route?.isLocal) this.local.queue(channel, meta.meta, dataJson);
   }
 
   onMessage(handler: (channel: string, envelope: Envelope) => void): () => void {
@@ -120,8 +113,7 @@ export class IpcRouter implements IpcTransport, OutboxHost {
   }
 
   describe(): TransportDescriptor {
-    const { parent: _parent, ...options } = this.options;
-    return { name: this.name, module: this.moduleUrl, options };
+    return { name: this.name, module: this.moduleUrl, options: { ...this.options } };
   }
 
   adopt(link: ChildLink): void {
@@ -131,7 +123,7 @@ export class IpcRouter implements IpcTransport, OutboxHost {
     const state = createChildState(link, this, this.flusher.cache);
     this.children.set(link.workerId, state);
     state.detach.push(
-      link.onFrame((frame) => receiveFrames(frame, state, this)),
+      link.onFrame((value, line, bytes) => receiveFrame(value, line, bytes, state, this)),
       link.onBadInput((error) => this.badFrame(state, error)),
       link.onDrain(() => state.out.unblock()),
       link.onClose(() => this.removeChild(state)),
@@ -143,7 +135,7 @@ export class IpcRouter implements IpcTransport, OutboxHost {
     const children: IpcTransportStats['children'] = {};
     for (const [workerId, state] of this.children) children[workerId] = state.out.snapshot();
     const stats: IpcTransportStats = { children, ...this.counts, delivered: this.local.delivered };
-    if (this.parentOut !== undefined) stats.parent = this.parentOut.snapshot();
+    if (this.parent !== undefined) stats.parent = this.parent.out.snapshot();
     return stats;
   }
 
@@ -158,7 +150,7 @@ export class IpcRouter implements IpcTransport, OutboxHost {
 
   // ---- OutboxHost ----
 
-  markDirty(outbox: Outbox<unknown>): void {
+  markDirty(outbox: Outbox): void {
     this.flusher.add(outbox);
   }
 
@@ -170,16 +162,15 @@ export class IpcRouter implements IpcTransport, OutboxHost {
     this.counts.dropped += count;
   }
 
-  // ---- receiving (called by receiveFrames) ----
+  // ---- receiving (called by receiveFrame) ----
 
   /** A valid frame from a child (`source` is its state) or from the parent. */
-  handleFrame(frame: Exclude<Frame, { type: 'batch' }>, source: FrameSource): void {
-    const child = source === this.parentSource ? undefined : (source as ChildState);
+  handleFrame(frame: Frame, line: string, bytes: number, source: FrameSource): void {
+    const child = source === this.parent?.source ? undefined : (source as ChildState);
     if (!('type' in frame)) {
-      this.routeData(frame, child);
+      this.routeData(frame, line, bytes, child);
       return;
     }
-    if (frame.type === 'ready') return;
     if (child !== undefined && frame.type === 'sub') {
       this.subs.childSubscribed(child, frame.channels, frame.id, (id) => this.ack(child, id));
       return;
@@ -198,11 +189,6 @@ export class IpcRouter implements IpcTransport, OutboxHost {
     );
   }
 
-  private ack(child: ChildState, id: number): void {
-    const ack = encodeControlFrame({ clustr: 1, type: 'ack', id });
-    child.out.push(ack, ack.length, true);
-  }
-
   /** Input from `source` that is not a valid frame: dropped, counted, reported. */
   badFrame(source: FrameSource, error: unknown): void {
     source.counters.badFrames++;
@@ -212,42 +198,36 @@ export class IpcRouter implements IpcTransport, OutboxHost {
 
   // ---- routing ----
 
-  private routeData(frame: DataFrame, from: ChildState | undefined): void {
-    const { channel } = frame;
-    const route = this.subs.get(channel);
-    let line: string | undefined;
+  /** Forwards the line as it arrived (validated, never re-encoded) and delivers the parsed frame here. */
+  private routeData(frame: DataFrame, line: string, bytes: number, from: ChildState | undefined): void {
+    const route = this.subs.get(frame.channel);
     if (route !== undefined) {
       const { links } = route;
       for (let i = 0; i < links.length; i++) {
         const link = links[i]!;
-        if (link === from) continue;
-        line ??= this.reencode(frame, from);
-        if (line === undefined) return;
-        link.out.push(line, line.length);
+        if (link !== from) link.out.push(line, bytes);
       }
     }
-    let envelope: Envelope | undefined;
-    if (from !== undefined && this.parentOut !== undefined) {
-      line ??= this.reencode(frame, from);
-      if (line === undefined) return;
-      // The validated frame goes up as it is: no new object per relayed message.
-      this.parentOut.push(frame, line.length);
-      // The frame object waits in the parent's queue: local handlers get their own copy.
-      if (route?.isLocal) {
-        const copy = JSON.parse(line) as DataFrame;
-        envelope = { meta: copy.meta, data: copy.data };
-      }
-    }
-    if (route?.isLocal) this.local.deliver(channel, envelope ?? { meta: frame.meta, data: frame.data });
+    if (from !== undefined) this.parent?.out.push(line, bytes);
+    // Nobody else holds the parsed frame (the links carry its line): its parts are the handlers' own.
+    if (route?.isLocal) this.local.deliver(frame.channel, { meta: frame.meta, data: frame.data });
   }
 
-  private reencode(frame: DataFrame, from: ChildState | undefined): string | undefined {
-    try {
-      return reencodeDataFrame(frame.channel, frame.meta, frame.data);
-    } catch (error) {
-      this.badFrame(from ?? this.parentSource!, error);
-      return undefined;
-    }
+  private ack(child: ChildState, id: number): void {
+    const ack = encodeControlFrame({ clustr: 1, type: 'ack', id });
+    child.out.push(ack, ack.length, true);
+  }
+
+  private attachParent(link: Link): ParentSide {
+    const out = new LinkOutbox(this, 'the parent', link, this.flusher.cache);
+    const source: FrameSource = { counters: out.counters, label: 'the parent' };
+    const detach = [
+      link.onFrame((value, line, bytes) => receiveFrame(value, line, bytes, source, this)),
+      link.onBadInput((error) => this.badFrame(source, error)),
+      link.onDrain(() => out.unblock()),
+      link.onClose(() => this.onParentGone()),
+    ];
+    return { link, out, source, detach };
   }
 
   private isTooLarge(channel: string, size: number, dataJson: string): boolean {
@@ -269,26 +249,27 @@ export class IpcRouter implements IpcTransport, OutboxHost {
 
   private onParentGone(): void {
     this.subs.failAll(parentGoneError());
-    if (this.parentOut !== undefined) this.counts.dropped += this.parentOut.discard();
+    if (this.parent !== undefined) this.counts.dropped += this.parent.out.discard();
   }
 
   private async shutdown(): Promise<void> {
-    if (this.parent?.isConnected) this.subs.unsubscribeAll();
+    const { parent } = this;
+    if (parent !== undefined && !parent.link.isClosed) this.subs.unsubscribeAll();
     this.flusher.flush(true);
     // Blocked links are not in the flush list: close writes past backpressure (still bounded).
     for (const child of this.children.values()) child.out.flush(true);
-    this.parentOut?.flush(true);
+    parent?.out.flush(true);
     this.local.deliverQueued();
     this.subs.failAll(closedError('the subscription'));
-    // Listeners go first: nothing arriving from now on is routed, and Node unrefs the parent
-    // channel once its `message`/`disconnect` listeners are gone.
-    for (const off of this.detachParent) off();
-    const links = [...this.children.values()].map((child) => child.link);
+    // Listeners go first: nothing arriving from now on is routed.
+    for (const off of parent?.detach ?? []) off();
+    const links: Link[] = [...this.children.values()].map((child) => child.link);
+    if (parent !== undefined) links.push(parent.link);
     for (const child of this.children.values()) {
       child.isClosed = true;
       for (const off of child.detach) off();
     }
     this.children.clear();
-    await settleWrites(links, this.parentOut ? [this.parentOut.whenIdle()] : [], this.options.closeTimeoutMs);
+    await settleWrites(links, this.options.closeTimeoutMs);
   }
 }

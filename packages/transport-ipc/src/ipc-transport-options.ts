@@ -9,8 +9,8 @@ import { ClustrError, DEFAULT_MAX_FRAME_BYTES, describeValue } from '@clustr/pro
 export const DEFAULT_MAX_QUEUE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Size at which a batch line is closed and a new one started, so that one slow turn never builds
- * a line the receiver would refuse or take long to parse.
+ * Size at which a write is closed and a new one started, so that one busy turn never hands the
+ * socket one huge string.
  * @default 1 MiB
  */
 export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
@@ -30,13 +30,6 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 2_000;
 /** Options of `createIpcTransport()`. Every size counts characters of JSON text (bytes for ASCII). */
 export interface IpcTransportOptions {
   /**
-   * Use this process's Node IPC channel (`process.send` / `process.on('message')`) as the link
-   * to a clustr parent. Only `restoreTransport()` (a child spawned by clustr) sets it: any other
-   * IPC channel (a test runner's fork, a user's own `fork`) is never mistaken for a clustr parent.
-   * @default false
-   */
-  parent?: boolean;
-  /**
    * Bound of the queue kept per link while its peer is slow to read (backpressure). Frames past
    * it are dropped, counted in `stats()` and reported once per episode as `ERR_CLUSTR_QUEUE_FULL`.
    * Subscription and acknowledgement frames are never dropped.
@@ -51,8 +44,8 @@ export interface IpcTransportOptions {
    */
   maxFrameBytes?: number;
   /**
-   * Frames queued for one link in one event-loop turn travel as one `batch` line until the line
-   * reaches this size; the rest go in further lines of the same write.
+   * Frames queued for one link in one event-loop turn leave in one write (one line each) until
+   * the write reaches this size; the rest go in further writes.
    * @default DEFAULT_MAX_BATCH_BYTES (1 MiB)
    */
   maxBatchBytes?: number;
@@ -95,12 +88,6 @@ export function resolveIpcOptions(input: unknown = {}): ResolvedIpcOptions {
     );
   }
   const options = input as Record<string, unknown>;
-  if (options.parent !== undefined && typeof options.parent !== 'boolean') {
-    throw new ClustrError(
-      'ERR_CLUSTR_INVALID_OPTION',
-      `IPC transport option "parent" ${describeValue(options.parent)} is not valid (allowed: true or false)`,
-    );
-  }
   const maxFrameBytes = positiveInteger(options, 'maxFrameBytes', DEFAULT_MAX_FRAME_BYTES, 256);
   const maxBatchBytes = positiveInteger(
     options,
@@ -114,7 +101,6 @@ export function resolveIpcOptions(input: unknown = {}): ResolvedIpcOptions {
     );
   }
   return {
-    parent: options.parent === true,
     maxQueueBytes: positiveInteger(options, 'maxQueueBytes', DEFAULT_MAX_QUEUE_BYTES),
     maxFrameBytes,
     maxBatchBytes,

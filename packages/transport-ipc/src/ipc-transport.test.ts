@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createNode, link, waitUntil } from '../test/fake-links.js';
+import { createNode, link, waitUntil } from '../test/link-pair.js';
 import { createIpcTransport } from './ipc-transport.js';
 import { DEFAULT_MAX_QUEUE_BYTES, resolveIpcOptions } from './ipc-transport-options.js';
 
@@ -37,39 +37,39 @@ describe('createIpcTransport', () => {
     expect(() => resolveIpcOptions('fast')).toThrow(
       expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_OPTION' }),
     );
-    expect(() => resolveIpcOptions({ parent: 'yes' })).toThrow(/"parent"/);
   });
 });
 
-describe('the parent channel', () => {
-  it('respects process.send backpressure: nothing more is sent until the pending sends are written', async () => {
+describe('the parent link', () => {
+  it('respects the link backpressure: nothing more is written until it drains', async () => {
     const root = createNode('master');
     const a = link(root, 'a');
     await root.transport.subscribe('master');
-    a.pair.sends.length = 0;
-    a.pair.isSendFull = true;
+    a.pair.up.writes.length = 0;
+    a.pair.up.highWaterMark = 0;
+    a.pair.up.isPaused = true;
     a.child.publish('master', 1);
-    await waitUntil(() => a.pair.sends.length === 1, 'the first send');
+    await waitUntil(() => a.pair.up.writes.length === 1, 'the first write');
     for (let i = 2; i <= 50; i++) a.child.publish('master', i);
     await waitUntil(() => a.child.transport.stats().parent!.isBlocked, 'the parent link to block');
-    expect(a.pair.sends).toHaveLength(1);
-    a.pair.releaseSends();
+    expect(a.pair.up.writes).toHaveLength(1);
+    a.pair.up.resume();
     await root.receivedCount(50, 'all 50 messages');
-    expect(a.pair.sends).toHaveLength(2);
+    expect(a.pair.up.writes).toHaveLength(2);
     expect(root.received.map((m) => m.envelope.data)).toEqual([...Array(50).keys()].map((i) => i + 1));
   });
 
   it('a subscription the parent never acknowledges fails with ERR_CLUSTR_TIMEOUT', async () => {
     const root = createNode('master');
     const a = link(root, 'a', { ackTimeoutMs: 50 });
-    a.pair.isUpPaused = true;
+    a.pair.up.isPaused = true;
     await expect(a.child.transport.subscribe('x')).rejects.toMatchObject({ code: 'ERR_CLUSTR_TIMEOUT' });
   });
 
   it('pending subscriptions fail when the parent goes away', async () => {
     const root = createNode('master');
     const a = link(root, 'a');
-    a.pair.isUpPaused = true;
+    a.pair.up.isPaused = true;
     const pending = a.child.transport.subscribe('x');
     a.pair.close();
     await expect(pending).rejects.toMatchObject({ code: 'ERR_CLUSTR_TRANSPORT' });

@@ -1,60 +1,67 @@
-import type { ChildLink } from '@clustr/protocol';
+import type { Link } from '@clustr/protocol';
 import { Outbox, type OutboxHost } from './outbox.js';
 
-const BATCH_OPEN = '{"clustr":1,"type":"batch","frames":[';
-const BATCH_CLOSE = ']}\n';
-
 /**
- * The last batch line built in the current flush, so that links receiving the very same frames
- * in one turn (a fan-out) share one line instead of joining the frames again per link.
+ * The last joined write built in the current flush, so that links receiving the very same frames
+ * in one turn (a fan-out) share one string instead of joining the lines again per link.
  */
-export interface BatchCache {
+export interface WriteCache {
   items: readonly string[] | undefined;
   start: number;
   end: number;
-  line: string;
+  text: string;
 }
 
-/** A fresh, empty {@link BatchCache}. */
-export function createBatchCache(): BatchCache {
-  return { items: undefined, start: 0, end: 0, line: '' };
+/** A fresh, empty {@link WriteCache}. */
+export function createWriteCache(): WriteCache {
+  return { items: undefined, start: 0, end: 0, text: '' };
 }
 
 /**
- * The outbox of a child link. Items are encoded frame lines without their newline, shared by
- * every link a frame goes to: a frame is serialized once however many links it travels.
+ * The outbox of one link (a child, or the parent: the link is the same both ways). Items are
+ * frame lines without their newline, shared by every link a frame goes to: a frame is encoded
+ * once however many links it travels, and a relayed frame is the line that arrived.
  */
-export class LinkOutbox extends Outbox<string> {
+export class LinkOutbox extends Outbox {
   constructor(
     host: OutboxHost,
     label: string,
-    private readonly link: ChildLink,
-    private readonly cache: BatchCache,
+    private readonly link: Link,
+    private readonly cache: WriteCache,
   ) {
     super(host, label);
   }
 
-  protected write(start: number, end: number): boolean {
-    const line = end - start === 1 ? `${this.items[start]}\n` : this.batchLine(start, end);
-    this.countWrite(end - start, line.length);
-    return this.link.write(line);
+  /** Bytes written to the link that the peer has not taken yet. */
+  get writableLength(): number {
+    return this.link.writableLength;
   }
 
-  private batchLine(start: number, end: number): string {
+  protected write(start: number, end: number, bytes: number): boolean {
+    if (this.link.isClosed) {
+      this.countDropped(end - start);
+      return true;
+    }
+    const text = end - start === 1 ? `${this.items[start]}\n` : this.joined(start, end);
+    this.countWrite(end - start, bytes + (end - start));
+    return this.link.write(text);
+  }
+
+  private joined(start: number, end: number): string {
     const { cache, items } = this;
     const count = end - start;
     const other = cache.items;
     if (other !== undefined && cache.end - cache.start === count) {
       let i = 0;
       while (i < count && other[cache.start + i] === items[start + i]) i++;
-      if (i === count) return cache.line;
+      if (i === count) return cache.text;
     }
-    const frames = start === 0 && end === items.length ? items : items.slice(start, end);
-    const line = BATCH_OPEN + frames.join(',') + BATCH_CLOSE;
+    const lines = start === 0 && end === items.length ? items : items.slice(start, end);
+    const text = `${lines.join('\n')}\n`;
     cache.items = items;
     cache.start = start;
     cache.end = end;
-    cache.line = line;
-    return line;
+    cache.text = text;
+    return text;
   }
 }

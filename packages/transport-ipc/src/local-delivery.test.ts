@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createNode } from '../test/fake-links.js';
+import { createNode } from '../test/link-pair.js';
 
 describe('LocalDelivery', () => {
   it('reports published data that is not JSON and still delivers the next queued message', async () => {

@@ -1,4 +1,4 @@
-import { ClustrError, MAX_BATCH_FRAMES } from '@clustr/protocol';
+import { ClustrError } from '@clustr/protocol';
 import { createLinkCounters, type IpcLinkStats, type LinkCounters } from './ipc-stats.js';
 
 /** What an outbox needs from the router that owns it. */
@@ -7,7 +7,7 @@ export interface OutboxHost {
   readonly maxQueueBytes: number;
   readonly maxBatchBytes: number;
   /** Schedules a flush of this outbox in the current turn's flush. */
-  markDirty(outbox: Outbox<unknown>): void;
+  markDirty(outbox: Outbox): void;
   /** Reports a failure through the transport's `onError`. */
   report(error: ClustrError): void;
   /** Counts dropped frames across every link. */
@@ -15,15 +15,15 @@ export interface OutboxHost {
 }
 
 /**
- * The queue of one link: frames pile up during an event-loop turn and leave in one batch per
- * turn; while the peer is slow (a write returned false) they wait, up to `maxQueueBytes`.
+ * The queue of one link: frame lines pile up during an event-loop turn and leave in one write
+ * per turn; while the peer is slow (a write returned false) they wait, up to `maxQueueBytes`.
  */
-export abstract class Outbox<T> {
+export abstract class Outbox {
   /** Counters of this link, read by `stats()`. */
   readonly counters: LinkCounters = createLinkCounters();
   /** True while this outbox waits in the host's list of outboxes to flush. */
   isDirty = false;
-  protected items: T[] = [];
+  protected items: string[] = [];
   protected sizes: number[] = [];
   protected head = 0;
   private chars = 0;
@@ -36,15 +36,16 @@ export abstract class Outbox<T> {
   ) {}
 
   /**
-   * Queues one frame of `size` characters. Control frames (sub, unsub, ack) pass the bound:
-   * losing one would hang a subscription. Returns false when the frame was dropped.
+   * Queues one frame line (without its newline) of `size` bytes. Control frames (sub, unsub, ack)
+   * pass the bound, which a peer cannot abuse: they are this process's own answers and requests,
+   * one per subscription change. Returns false when the frame was dropped.
    */
-  push(item: T, size: number, isControl = false): boolean {
+  push(line: string, size: number, isControl = false): boolean {
     if (!isControl && this.chars + size > this.host.maxQueueBytes) {
       this.overflow();
       return false;
     }
-    this.items.push(item);
+    this.items.push(line);
     this.sizes.push(size);
     this.chars += size;
     if (!this.isDirty && !this.isBlocked) {
@@ -55,8 +56,7 @@ export abstract class Outbox<T> {
   }
 
   private overflow(): void {
-    this.counters.dropped++;
-    this.host.countDropped(1);
+    this.countDropped(1);
     if (this.isOverflowing) return;
     this.isOverflowing = true;
     this.host.report(
@@ -68,7 +68,7 @@ export abstract class Outbox<T> {
     );
   }
 
-  /** Writes what is queued, one batch line per write, until the peer is full. `force` ignores that. */
+  /** Writes what is queued, up to `maxBatchBytes` per write, until the peer is full. `force` ignores that. */
   flush(force = false): void {
     this.isDirty = false;
     const maxBatch = this.host.maxBatchBytes;
@@ -77,10 +77,10 @@ export abstract class Outbox<T> {
       const start = this.head;
       let end = items.length;
       let chars = this.chars;
-      if (chars > maxBatch || end - start > MAX_BATCH_FRAMES) {
+      if (chars > maxBatch) {
         end = start + 1;
         chars = sizes[start]!;
-        while (end < items.length && end - start < MAX_BATCH_FRAMES && chars + sizes[end]! <= maxBatch) {
+        while (end < items.length && chars + sizes[end]! <= maxBatch) {
           chars += sizes[end++]!;
         }
       }
@@ -123,22 +123,27 @@ export abstract class Outbox<T> {
     return { ...this.counters, queuedBytes: this.chars, isBlocked: this.isBlocked };
   }
 
-  // A new array, not a truncated one: a written batch may still hold the old one (the batch
-  // cache of a fan-out, or the frames array of the parent's batch object).
+  // A new array, not a truncated one: the write cache of a fan-out may still hold the old one.
   private reset(): void {
     this.items = [];
     this.sizes.length = 0;
   }
 
-  /** Counts one write of `frames` frames, `chars` characters, actually handed to the peer. */
-  protected countWrite(frames: number, chars: number): void {
+  /** Counts one write of `frames` frames, `bytes` bytes, actually handed to the peer. */
+  protected countWrite(frames: number, bytes: number): void {
     this.counters.framesSent += frames;
-    this.counters.bytesSent += chars;
+    this.counters.bytesSent += bytes;
     this.counters.writes++;
   }
 
+  /** Counts `frames` frames for the peer that were never written. */
+  protected countDropped(frames: number): void {
+    this.counters.dropped += frames;
+    this.host.countDropped(frames);
+  }
+
   /**
-   * Writes items `[start, end)` as one message; returns false when the peer is full. Counts
+   * Writes lines `[start, end)` in one write; returns false when the peer is full. Counts
    * what it wrote with {@link Outbox.countWrite} and what it could not write as dropped.
    */
   protected abstract write(start: number, end: number, chars: number): boolean;

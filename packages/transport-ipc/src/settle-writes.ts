@@ -1,15 +1,11 @@
-import type { ChildLink } from '@clustr/protocol';
+import type { Link } from '@clustr/protocol';
 
 /**
- * Resolves once every link took what was written to it (its pipe drained or it closed) and
- * `others` settled, or after `timeoutMs`: `close()` waits so that a process may exit right after.
+ * Resolves once every link took what was written to it (its socket drained or it closed), or
+ * after `timeoutMs`: `close()` waits so that a process may exit right after.
  */
-export function settleWrites(
-  links: Iterable<ChildLink>,
-  others: Promise<void>[],
-  timeoutMs: number,
-): Promise<void> {
-  const pending = [...others];
+export function settleWrites(links: Iterable<Link>, timeoutMs: number): Promise<void> {
+  const pending: Promise<void>[] = [];
   for (const link of links) {
     if (link.isClosed || link.writableLength === 0) continue;
     pending.push(

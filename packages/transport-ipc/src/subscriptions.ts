@@ -1,4 +1,4 @@
-import type { ClustrError } from '@clustr/protocol';
+import { type ClustrError, encodeControlFrame } from '@clustr/protocol';
 import { AckTracker } from './ack-tracker.js';
 import type { Outbox } from './outbox.js';
 import { type Route, type RoutedLink, RouteTable, UP_FAILED, UP_LIVE } from './route-table.js';
@@ -6,7 +6,7 @@ import { type Route, type RoutedLink, RouteTable, UP_FAILED, UP_LIVE } from './r
 /** A child link as the subscriptions see it. */
 export interface SubscribedLink extends RoutedLink {
   isClosed: boolean;
-  readonly out: Outbox<string>;
+  readonly out: Outbox;
 }
 
 /**
@@ -21,7 +21,7 @@ export class Subscriptions<L extends SubscribedLink> {
 
   /** `up` is the queue towards the parent; undefined at the root, where everything is live at once. */
   constructor(
-    private readonly up: Outbox<object> | undefined,
+    private readonly up: Outbox | undefined,
     ackTimeoutMs: number,
   ) {
     this.acks = new AckTracker(ackTimeoutMs, (id, channels) => this.expired(id, channels));
@@ -30,14 +30,6 @@ export class Subscriptions<L extends SubscribedLink> {
   /** The route of `channel`, or undefined when nobody here subscribes. */
   get(channel: string): Route<L> | undefined {
     return this.routes.get(channel);
-  }
-
-  /** Sends the handshake (an empty `sub`); resolves once it and every pending `sub` are acked. */
-  handshake(): Promise<void> {
-    if (this.up === undefined) return Promise.resolve();
-    const ids = this.acks.openIds();
-    ids.push(this.sendUp('sub', []));
-    return this.acks.waitFor(ids);
   }
 
   /** A local subscription: resolves once the channel is live up to the root. */
@@ -134,13 +126,14 @@ export class Subscriptions<L extends SubscribedLink> {
   private sendUp(type: 'sub' | 'unsub', channels: string[]): number {
     const up = this.up!;
     // Control frames pass the queue bound: losing one would hang or leak a subscription.
-    const size = 48 + channels.length * 40;
     if (type === 'unsub') {
-      up.push({ clustr: 1, type, channels }, size, true);
+      const line = encodeControlFrame({ clustr: 1, type, channels });
+      up.push(line, line.length, true);
       return -1;
     }
     const id = this.acks.open(channels);
-    up.push({ clustr: 1, type, channels, id }, size, true);
+    const line = encodeControlFrame({ clustr: 1, type, channels, id });
+    up.push(line, line.length, true);
     return id;
   }
 }

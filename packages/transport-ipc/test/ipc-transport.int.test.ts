@@ -1,31 +1,24 @@
-import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { type ClustrError, type Envelope, encodeData, encodeMeta } from '@clustr/protocol';
+import type { WorkerHandle } from '@clustr/spawner';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIpcTransport } from '../src/index.js';
 import type { IpcTransport } from '../src/ipc-transport-type.js';
-import { createPipeLink } from './pipe-link.js';
-import { startChild } from './start-child.js';
+import { BASH_FIXTURE, spawnChild } from './spawn-child.js';
 
 const masterMeta = encodeMeta({ group: 'master' });
 
-const children: ChildProcess[] = [];
+const handles: WorkerHandle[] = [];
 const transports: IpcTransport[] = [];
 
 afterEach(async () => {
   for (const transport of transports.splice(0)) await transport.close();
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
-  }
+  await Promise.all(handles.splice(0).map((handle) => handle.stop({ signal: 'SIGKILL', timeoutMs: 0 })));
 });
 
-function start(workerId: string, transport: IpcTransport, command?: string, args?: string[]): ChildProcess {
-  const child = startChild(workerId, 'master', transport.describe(), command, args);
-  children.push(child);
-  return child;
+function start(transport: IpcTransport, spec?: Record<string, unknown>): WorkerHandle {
+  const handle = spawnChild(transport, spec);
+  handles.push(handle);
+  return handle;
 }
 
 function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
@@ -68,7 +61,7 @@ function nextError(transport: IpcTransport, what: string): Promise<ClustrError> 
 }
 
 describe('IPC transport across real processes', () => {
-  it('carries messages parent → child and child → parent over the fd-3 pipe; garbage is reported', async () => {
+  it('carries messages parent → child and child → parent over the link; garbage is reported', async () => {
     const master = createIpcTransport();
     transports.push(master);
     const errors: ClustrError[] = [];
@@ -76,11 +69,9 @@ describe('IPC transport across real processes', () => {
     await master.connect({ group: 'master' });
     await master.subscribe('master');
 
-    const workerId = randomUUID();
     const ready = next(master, (data) => data.ready === true, 'the child to report ready');
-    const child = start(workerId, master);
-    const link = createPipeLink(child, workerId);
-    master.adopt(link);
+    const child = start(master);
+    const { workerId } = child;
     const readyEnvelope = await ready;
     expect(readyEnvelope.meta).toEqual({ workerId, group: 'kid' });
 
@@ -96,17 +87,17 @@ describe('IPC transport across real processes', () => {
     await garbageDone;
     expect(master.stats().children[workerId]!.badFrames).toBe(1);
 
-    const userSent = next(master, (data) => data.user === 'sent', 'the child to send user traffic');
-    master.publish('public', masterMeta, encodeData({ cmd: 'user' }));
-    await userSent;
-    expect(link.userMessages).toEqual([{ mine: 'user traffic' }]);
-
-    const exited = within(
-      new Promise((resolve) => child.once('exit', resolve)),
-      'the child to end by itself after close()',
+    // process.send traffic travels on the child's IPC channel, beside the link, untouched.
+    const userMessage = within(
+      new Promise((resolve) => child.once('message', resolve)),
+      "the child's process.send message",
     );
+    master.publish('public', masterMeta, encodeData({ cmd: 'user' }));
+    expect(await userMessage).toEqual({ mine: 'user traffic' });
+
+    const exited = within(child.exited, 'the child to end by itself after close()');
     master.publish(workerId, masterMeta, encodeData({ cmd: 'close' }));
-    expect(await exited).toBe(0);
+    expect(await exited).toEqual({ code: 0, signal: null });
     expect(errors.map((e) => e.code)).toEqual(['ERR_CLUSTR_BAD_FRAME']);
   });
 
@@ -114,11 +105,8 @@ describe('IPC transport across real processes', () => {
     const master = createIpcTransport();
     transports.push(master);
     await master.subscribe('master');
-    const workerId = randomUUID();
-    const script = `echo '{"clustr":1,"channel":"master","meta":{"workerId":"'$CLUSTR_WORKER_ID'","group":"bash"},"data":"hi"}' >&$NODE_CHANNEL_FD`;
     const received = next(master, () => true, 'the bash child’s message');
-    const child = start(workerId, master, 'bash', ['-c', script]);
-    master.adopt(createPipeLink(child, workerId));
+    const { workerId } = start(master, { file: BASH_FIXTURE, command: 'bash' });
     const envelope = await received;
     expect(envelope).toEqual({ meta: { workerId, group: 'bash' }, data: 'hi' });
   });
@@ -129,21 +117,21 @@ describe('IPC transport across real processes', () => {
     const errors: ClustrError[] = [];
     master.onError((error) => errors.push(error));
     await master.subscribe('master');
-    const childId = randomUUID();
-    const grandchildId = randomUUID();
     const childReady = next(master, (data) => data.ready === true, 'the child to report ready');
-    const child = start(childId, master);
-    master.adopt(createPipeLink(child, childId));
+    const child = start(master);
+    const childId = child.workerId;
     await childReady;
 
     // The grandchild's ready travels only once its subscriptions were acked by the master.
+    const spawned = next(master, (data) => typeof data.spawned === 'string', 'the grandchild’s workerId');
     const grandchildReady = next(master, (data) => data.ready === true, 'the grandchild to report ready');
-    master.publish(childId, masterMeta, encodeData({ cmd: 'spawn', workerId: grandchildId }));
-    expect((await grandchildReady).meta).toEqual({ workerId: grandchildId, group: 'kid' });
+    master.publish(childId, masterMeta, encodeData({ cmd: 'spawn' }));
+    const grandchildId = (await spawned).data as { spawned: string };
+    expect((await grandchildReady).meta).toEqual({ workerId: grandchildId.spawned, group: 'kid' });
 
     const echoed = next(master, (data) => data.echo === 'deep', 'the echo from the grandchild');
-    master.publish(grandchildId, masterMeta, encodeData({ cmd: 'echo', text: 'deep' }));
-    expect((await echoed).meta).toEqual({ workerId: grandchildId, group: 'kid' });
+    master.publish(grandchildId.spawned, masterMeta, encodeData({ cmd: 'echo', text: 'deep' }));
+    expect((await echoed).meta).toEqual({ workerId: grandchildId.spawned, group: 'kid' });
     // The private message went only down the child's link, never to another subtree.
     expect(Object.keys(master.stats().children)).toEqual([childId]);
 
@@ -161,15 +149,12 @@ describe('IPC transport across real processes', () => {
     );
     master.publish('public', masterMeta, encodeData({ cmd: 'echo', text: 'everyone' }));
     await publicEchoes;
-    expect([...both].sort()).toEqual([childId, grandchildId].sort());
+    expect([...both].sort()).toEqual([childId, grandchildId.spawned].sort());
 
-    const childExited = within(
-      new Promise((resolve) => child.once('exit', resolve)),
-      'the middle process to end',
-    );
-    master.publish(grandchildId, masterMeta, encodeData({ cmd: 'close' }));
+    const childExited = within(child.exited, 'the middle process to end');
+    master.publish(grandchildId.spawned, masterMeta, encodeData({ cmd: 'close' }));
     master.publish(childId, masterMeta, encodeData({ cmd: 'close' }));
-    expect(await childExited).toBe(0);
+    expect(await childExited).toEqual({ code: 0, signal: null });
     expect(errors).toEqual([]);
   });
 });

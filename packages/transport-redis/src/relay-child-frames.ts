@@ -41,7 +41,7 @@ function relayOne(frame: DataFrame, target: RelayTarget, workerId: string): void
 /**
  * Relays into Redis the data frames a child writes on its IPC link (a bash worker writes
  * `{"clustr":1,"channel":…,"meta":…,"data":…}` lines), each with its own meta. Control frames
- * are not the Redis transport's business and are ignored; data frames inside a batch are relayed.
+ * are not the Redis transport's business and are ignored.
  * Returns a function that detaches from the link.
  */
 export function relayChildFrames(link: ChildLink, target: RelayTarget, onDetach?: () => void): () => void {
@@ -61,9 +61,6 @@ export function relayChildFrames(link: ChildLink, target: RelayTarget, onDetach?
       return;
     }
     if (!('type' in frame)) relayOne(frame, target, workerId);
-    else if (frame.type === 'batch') {
-      for (const inner of frame.frames) if (!('type' in inner)) relayOne(inner, target, workerId);
-    }
   });
   const offBad = link.onBadInput((error) => target.report(error));
   let offClose = (): void => {};

@@ -85,6 +85,15 @@ export const ipcRawMeasurements = [
     run: (context) => throughput(context, 4, context.counts.ipcFanOutMessages, 1),
   }),
   measurement({
+    id: 'ipc.fan-out.raw-send-batch100',
+    caseName: 'ipc fan-out to 4',
+    label: 'raw send to each, batches of 100',
+    family: 'baseline',
+    metrics: { rate: 'deliveries/s' },
+    needsRedis: false,
+    run: (context) => throughput(context, 4, context.counts.ipcFanOutMessages, 100),
+  }),
+  measurement({
     id: 'ipc.relay.raw-relay',
     caseName: 'ipc worker → worker',
     label: 'raw relay via parent',

@@ -1,0 +1,193 @@
+import { Socket } from 'node:net';
+import {
+  ClustrError,
+  describeValue,
+  encodeControlFrame,
+  isWorkerId,
+  reportToHandlers,
+  validateFrame,
+  type WelcomeFrame,
+} from '@clustr/protocol';
+import {
+  CLUSTR_ENV,
+  DEFAULT_MAX_BUFFERED_FRAMES,
+  DEFAULT_MAX_LINE_BYTES,
+  EXIT_BAD_HANDSHAKE,
+} from './defaults.js';
+import { LineLink } from './line-link.js';
+
+/** What the preload (`watch-parent.cjs`) leaves for this module. */
+interface Preloaded {
+  readonly socket: Socket;
+  readonly chunks: Buffer[];
+  readonly onData: (chunk: Buffer) => void;
+}
+
+const PRELOADED = Symbol.for('clustr.parentLink');
+const HELLO = `${encodeControlFrame({ clustr: 1, type: 'hello' })}\n`;
+const READY = `${encodeControlFrame({ clustr: 1, type: 'ready' })}\n`;
+
+/** A child's end of the link to its parent: a {@link LineLink} that can hold the process open. */
+export class ParentLink extends LineLink {
+  /** Keeps the process alive while the link is open (a worker in the cluster). */
+  ref(): void {
+    (this.socket as Socket).ref();
+  }
+
+  /** Lets the process end although the link is open. */
+  unref(): void {
+    (this.socket as Socket).unref();
+  }
+
+  /** Tells the parent this process is ready: its handle resolves `ready`. */
+  signalReady(): void {
+    this.write(READY);
+  }
+}
+
+/** What a spawned child knows of its parent. */
+export interface ParentConnection {
+  /** This process's workerId, assigned by its parent (from `CLUSTR_WORKER_ID`). */
+  readonly workerId: string;
+  /** The parent's workerId, or `master` (from `CLUSTR_PARENT_ID`). */
+  readonly parentId: string;
+  /** The link to the parent: frames both ways. */
+  readonly link: ParentLink;
+  /** The parent's answer to the hello: the transport to rebuild. Rejects when the link closes first. */
+  readonly welcome: Promise<WelcomeFrame>;
+}
+
+let cached: { value: ParentConnection | undefined } | undefined;
+
+function invalid(name: string, value: string, allowed: string): ClustrError {
+  return new ClustrError(
+    'ERR_CLUSTR_INVALID_OPTION',
+    `${name} ${describeValue(value)} is not valid (allowed: ${allowed})`,
+    { details: { name, value } },
+  );
+}
+
+/** A malformed handshake is fatal: the child says why on stderr and exits with a code its parent reports. */
+function refuseHandshake(reason: string): never {
+  process.stderr.write(
+    `clustr: malformed handshake from the parent (${reason}); exiting with ${EXIT_BAD_HANDSHAKE}\n`,
+  );
+  process.exit(EXIT_BAD_HANDSHAKE);
+}
+
+function openSocket(fd: number): { socket: Socket; chunks: readonly Buffer[] } {
+  const preloaded = (globalThis as Record<symbol, Preloaded | undefined>)[PRELOADED];
+  if (preloaded !== undefined) {
+    preloaded.socket.off('data', preloaded.onData);
+    return { socket: preloaded.socket, chunks: preloaded.chunks };
+  }
+  // Started by another command than this Node with its preload (e.g. `command: 'tsx'`): the
+  // hello and the parent watch are set up here instead.
+  let socket: Socket;
+  try {
+    socket = new Socket({ fd, readable: true, writable: true });
+  } catch (error) {
+    throw new ClustrError('ERR_CLUSTR_TRANSPORT', `fd ${fd} (${CLUSTR_ENV.linkFd}) is not a clustr link`, {
+      cause: error,
+    });
+  }
+  socket.once('close', () => process.nextTick(() => process.exit(process.exitCode ?? 0)));
+  socket.write(HELLO);
+  socket.unref();
+  return { socket, chunks: [] };
+}
+
+function connect(workerId: string, parentId: string, fd: number): ParentConnection {
+  const { socket, chunks } = openSocket(fd);
+  let resolveWelcome!: (frame: WelcomeFrame) => void;
+  let rejectWelcome!: (error: ClustrError) => void;
+  const welcome = new Promise<WelcomeFrame>((resolve, reject) => {
+    resolveWelcome = resolve;
+    rejectWelcome = reject;
+  });
+  let isWelcomed = false;
+  const limits = { maxLineBytes: DEFAULT_MAX_LINE_BYTES, maxBufferedFrames: DEFAULT_MAX_BUFFERED_FRAMES };
+  const link = new ParentLink(
+    'the parent',
+    socket,
+    limits,
+    {
+      control(frame) {
+        if (isWelcomed) return false;
+        isWelcomed = true;
+        let checked: WelcomeFrame;
+        try {
+          checked = validateFrame(frame) as WelcomeFrame;
+        } catch (error) {
+          refuseHandshake(error instanceof Error ? error.message : String(error));
+        }
+        if (checked.type !== 'welcome')
+          refuseHandshake(`expected a welcome frame first, got "${String(checked.type)}"`);
+        if (checked.workerId !== workerId) {
+          refuseHandshake(`welcome for ${checked.workerId}, but ${CLUSTR_ENV.workerId} is ${workerId}`);
+        }
+        resolveWelcome(checked);
+        return true;
+      },
+      unhandledBadInput: (error) => reportToHandlers([], error),
+    },
+    chunks,
+  );
+  link.onClose(() =>
+    rejectWelcome(
+      new ClustrError('ERR_CLUSTR_TRANSPORT', 'the link to the parent closed before its welcome'),
+    ),
+  );
+  // Nobody has to await the welcome (a child that never joins the cluster).
+  welcome.catch(() => {});
+  return { workerId, parentId, link, welcome };
+}
+
+/**
+ * Joins the parent that spawned this process, once: reads the `CLUSTR_*` variables (none holds a
+ * secret) and removes them from `process.env`, so that processes this child starts by other
+ * means do not inherit them, and opens the link on which the hello and the parent's welcome
+ * travel. Returns undefined in a process not spawned by clustr.
+ *
+ * @throws ClustrError `ERR_CLUSTR_INVALID_WORKER_ID` / `ERR_CLUSTR_INVALID_OPTION` on malformed variables
+ * @example
+ * const parent = joinParent();
+ * if (parent) console.log(`I am ${parent.workerId}, child of ${parent.parentId}`);
+ */
+export function joinParent(): ParentConnection | undefined {
+  if (cached !== undefined) return cached.value;
+  const { env } = process;
+  const workerId = env[CLUSTR_ENV.workerId];
+  if (workerId === undefined) {
+    cached = { value: undefined };
+    return undefined;
+  }
+  if (!isWorkerId(workerId)) {
+    throw new ClustrError(
+      'ERR_CLUSTR_INVALID_WORKER_ID',
+      `${CLUSTR_ENV.workerId} ${describeValue(workerId)} is not a workerId`,
+      { details: { value: workerId } },
+    );
+  }
+  const parentId = env[CLUSTR_ENV.parentId] || 'master';
+  if (parentId !== 'master' && !isWorkerId(parentId)) {
+    throw invalid(CLUSTR_ENV.parentId, parentId, "'master' or a workerId");
+  }
+  const fdText = env[CLUSTR_ENV.linkFd] ?? '';
+  const fd = Number(fdText);
+  if (!Number.isInteger(fd) || fd < 3)
+    throw invalid(CLUSTR_ENV.linkFd, fdText, 'a file descriptor number ≥ 3');
+  for (const name of Object.values(CLUSTR_ENV)) delete env[name];
+  const value = connect(workerId, parentId, fd);
+  cached = { value };
+  return value;
+}
+
+/**
+ * Tells the parent this child is ready: writes `{"clustr":1,"type":"ready"}` on the link. The
+ * parent's handle then resolves `ready` and emits `'ready'`. Does nothing in a process not
+ * spawned by clustr. `@clustr/core` calls it when a worker is ready; a plain child calls it itself.
+ */
+export function signalReady(): void {
+  joinParent()?.link.signalReady();
+}

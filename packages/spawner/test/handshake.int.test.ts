@@ -1,0 +1,89 @@
+import { spawn as spawnProcess } from 'node:child_process';
+import type { Duplex } from 'node:stream';
+import { EXIT_BAD_HANDSHAKE, WATCH_PARENT_PRELOAD } from '@clustr/spawner';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixture, nextEvent, spawn, stopAll, TSX_EXEC_ARGV } from './helpers.js';
+
+afterEach(stopAll);
+
+/** Starts the node-worker fixture as the spawner would, but with the test playing its parent. */
+function startByHand() {
+  const child = spawnProcess(
+    process.execPath,
+    [...TSX_EXEC_ARGV, '--require', WATCH_PARENT_PRELOAD, fixture('node-worker.ts')],
+    {
+      env: { ...process.env, CLUSTR_WORKER_ID: 'w-hand', CLUSTR_PARENT_ID: 'master', CLUSTR_LINK_FD: '4' },
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const link = child.stdio[4] as Duplex;
+  const exited = new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error('timed out after 10000 ms waiting for the child to exit')),
+      10_000,
+    );
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+  const hello = new Promise<string>((resolve) =>
+    link.once('data', (chunk: Buffer) => resolve(chunk.toString())),
+  );
+  return { child, link, exited, hello, stderr: () => stderr };
+}
+
+describe('the handshake', () => {
+  it('a child asks with a hello on its link at start-up', async () => {
+    const started = startByHand();
+    expect(await started.hello).toBe('{"clustr":1,"type":"hello"}\n');
+    started.child.kill('SIGKILL');
+    await started.exited;
+  });
+
+  it.each([
+    ['not a welcome', '{"clustr":1,"type":"ack","id":1}', /expected a welcome frame first, got "ack"/],
+    [
+      'a welcome without a transport',
+      '{"clustr":1,"type":"welcome","workerId":"w-hand","parentId":"master"}',
+      /"transport" must be an object/,
+    ],
+    [
+      "someone else's welcome",
+      '{"clustr":1,"type":"welcome","workerId":"w-other","parentId":"master","transport":{"name":"t","module":"m","options":{}}}',
+      /welcome for w-other, but CLUSTR_WORKER_ID is w-hand/,
+    ],
+  ])(
+    'a malformed handshake (%s) ends the child with a message on stderr and exit code 78',
+    async (_, line, reason) => {
+      const started = startByHand();
+      await started.hello;
+      started.link.write(`${line}\n`);
+      expect(await started.exited).toBe(EXIT_BAD_HANDSHAKE);
+      expect(started.stderr()).toMatch(/clustr: malformed handshake from the parent/);
+      expect(started.stderr()).toMatch(reason);
+    },
+  );
+
+  it('the parent reports a refused handshake once through the handle, however often the slot restarts', async () => {
+    const [handle] = spawn([
+      {
+        file: fixture('crash.ts'),
+        execArgv: TSX_EXEC_ARGV,
+        args: [String(EXIT_BAD_HANDSHAKE)],
+        restart: { policy: 'on-failure', initialDelayMs: 1, maxRestarts: 2 },
+      },
+    ]);
+    const errors: string[] = [];
+    handle!.on('error', (error) => errors.push(`${error.code}: ${error.message}`));
+    await nextEvent(handle!, 'gave-up', 'the slot to give up after 3 refused handshakes');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(
+      /ERR_CLUSTR_SPAWN_FAILED: worker .* refused its parent's handshake \(exit code 78/,
+    );
+  });
+});
