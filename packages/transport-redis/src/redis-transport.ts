@@ -151,14 +151,16 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
     publisher.publish(prefix + channel, payload);
   }
 
-  function checkChannel(channel: unknown): asserts channel is string {
-    if (isChannelName(channel)) return;
-    throw new ClustrError(
-      'ERR_CLUSTR_INVALID_CHANNEL',
-      `channel ${describeValue(channel)} is not a valid channel name`,
-      {
-        details: { channel },
-      },
+  /** A rejection, not a throw: promise-returning methods never throw (the transport kit's rule). */
+  function invalidChannel(channel: unknown): Promise<never> {
+    return Promise.reject(
+      new ClustrError(
+        'ERR_CLUSTR_INVALID_CHANNEL',
+        `channel ${describeValue(channel)} is not a valid channel name`,
+        {
+          details: { channel },
+        },
+      ),
     );
   }
 
@@ -183,7 +185,7 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
       return connecting;
     },
     subscribe(channel) {
-      checkChannel(channel);
+      if (!isChannelName(channel)) return invalidChannel(channel);
       if (closing)
         return Promise.reject(
           new ClustrError(
