@@ -1,7 +1,7 @@
 import { ClustrError } from '@clustr/protocol';
+import { createMemoryTransport } from '@clustr-internal/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAX_PENDING_MESSAGES, Master, Worker } from '../src/index.js';
-import { FakeTransport } from './fake-transport.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -11,7 +11,7 @@ const never = new Promise<void>(() => undefined);
 
 describe('lifecycle edges', () => {
   it('closes at once while still connecting, and ready() then rejects with ERR_CLUSTR_CLOSED', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     transport.holdConnect(never);
     const master = Master.create({ transport });
     const errors: ClustrError[] = [];
@@ -37,7 +37,7 @@ describe('lifecycle edges', () => {
   });
 
   it('bounds what it queues before ready()', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     let open: () => void = () => undefined;
     transport.holdConnect(new Promise((resolve) => (open = resolve)));
     const master = Master.create({ transport });
@@ -52,7 +52,7 @@ describe('lifecycle edges', () => {
   });
 
   it('still closes and exits on a kill order when a "kill" listener throws, and reports the throw', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     const worker = Worker.create({ group: 'web', workerId: 'w-1', transport });
     await worker.ready();
     const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
@@ -69,7 +69,7 @@ describe('lifecycle edges', () => {
   });
 
   it('finishes close() — emits close — even when the transport fails to close', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     transport.close = () => Promise.reject(new ClustrError('ERR_CLUSTR_TRANSPORT', 'close failed'));
     const master = Master.create({ transport });
     await master.ready();

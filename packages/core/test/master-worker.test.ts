@@ -1,7 +1,7 @@
 import { ClustrError, type Envelope } from '@clustr/protocol';
+import { createMemoryTransport } from '@clustr-internal/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Master, Worker } from '../src/index.js';
-import { FakeTransport } from './fake-transport.js';
 
 function nextMessage(subscribe: (handler: (m: Envelope) => void) => () => void): Promise<Envelope> {
   return new Promise((resolve, reject) => {
@@ -20,7 +20,7 @@ afterEach(() => {
 
 describe('Master', () => {
   it('subscribes public, master and confirmation, and joins as group "master" without workerId', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     const master = Master.create({ transport });
     await master.ready();
     expect([...transport.subscribed].sort()).toEqual(['confirmation', 'master', 'public']);
@@ -30,7 +30,7 @@ describe('Master', () => {
   });
 
   it('queues what it publishes before ready() and sends it, in order, once subscriptions are live', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     let open: () => void = () => undefined;
     transport.holdConnect(new Promise((resolve) => (open = resolve)));
     const master = Master.create({ transport });
@@ -47,7 +47,7 @@ describe('Master', () => {
   });
 
   it('delivers public and private messages to their handlers with the sender’s meta', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     const master = Master.create({ transport });
     await master.ready();
     const pub = nextMessage((h) => master.onPublic(h));
@@ -60,7 +60,7 @@ describe('Master', () => {
   });
 
   it('refuses bad channels, bad data and bad kill arguments with ClustrErrors', async () => {
-    const master = Master.create({ transport: new FakeTransport() });
+    const master = Master.create({ transport: createMemoryTransport() });
     expect(() => master.publish('kill:abc', 1)).toThrowError(
       expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_CHANNEL' }),
     );
@@ -83,7 +83,7 @@ describe('Master', () => {
   });
 
   it('sends a kill order on kill:<workerId> with the exit code as data', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     const master = Master.create({ transport });
     await master.ready();
     master.killWorker('w-7', 3);
@@ -92,7 +92,7 @@ describe('Master', () => {
   });
 
   it('reports a throwing handler as ERR_CLUSTR_HANDLER_FAILED and still runs the others', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     const master = Master.create({ transport });
     await master.ready();
     const errors: ClustrError[] = [];
@@ -110,7 +110,7 @@ describe('Master', () => {
   });
 
   it('turns transport errors into a process warning when nobody listens for "error"', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     const master = Master.create({ transport });
     await master.ready();
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
@@ -129,15 +129,15 @@ describe('Master', () => {
   });
 
   it('uses defaultTransport() when none is given', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     const master = Master.create({ defaultTransport: () => transport });
     await master.ready();
-    expect(master.transportName).toBe('fake');
+    expect(master.transportName).toBe('memory');
     await master.close();
   });
 
   it('closes idempotently, closes the transport, and refuses publish, kill and spawn afterwards', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     const master = Master.create({ transport });
     const events: string[] = [];
     master.on('close', () => events.push('close'));
@@ -155,7 +155,7 @@ describe('Master', () => {
   });
 
   it('counts confirmations through onConfirmation', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     const master = Master.create({ transport });
     await master.ready();
     const fired: number[] = [];
@@ -183,7 +183,7 @@ describe('Worker', () => {
   });
 
   it('subscribes public, its group, its workerId and its kill channel', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     const worker = Worker.create({ group: 'web', workerId: 'w-1', transport });
     await worker.ready();
     expect([...transport.subscribed].sort()).toEqual(['kill:w-1', 'public', 'w-1', 'web']);
@@ -192,13 +192,13 @@ describe('Worker', () => {
   });
 
   it('gets a random UUID when started by hand', async () => {
-    const worker = Worker.create({ group: 'web', transport: new FakeTransport() });
+    const worker = Worker.create({ group: 'web', transport: createMemoryTransport() });
     expect(worker.workerId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     await worker.close();
   });
 
   it('routes group and private messages to onGroup and onPrivate, and unsubscribes handlers', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     const worker = Worker.create({ group: 'web', workerId: 'w-1', transport });
     await worker.ready();
     const group: unknown[] = [];
@@ -215,7 +215,7 @@ describe('Worker', () => {
   });
 
   it('obeys a kill order: emits kill, closes, exits with the code', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     const worker = Worker.create({ group: 'web', workerId: 'w-1', transport });
     await worker.ready();
     const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
@@ -227,7 +227,7 @@ describe('Worker', () => {
   });
 
   it('reports a kill order with an invalid exit code instead of exiting', async () => {
-    const transport = new FakeTransport();
+    const transport = createMemoryTransport();
     const worker = Worker.create({ group: 'web', workerId: 'w-1', transport });
     await worker.ready();
     const errors: ClustrError[] = [];

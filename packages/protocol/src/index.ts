@@ -46,6 +46,18 @@ export {
   RESERVED_NAMES,
   WORKER_ID_PATTERN,
 } from './names.js';
+// ---- For transport and spawner authors: the one copy of each option rule. Not for programs
+// using clustr-node; moves to `@clustr/protocol/internal` once that entry exists. ----
+export {
+  checkBoolean,
+  checkDuration,
+  checkPositiveInteger,
+  checkString,
+  invalidOptionError,
+  isOptionsObject,
+  MAX_TIMER_MS,
+  refuseUnknownKeys,
+} from './option-checks.js';
 export { reportToHandlers } from './report-to-handlers.js';
 export type {
   ChildLink,

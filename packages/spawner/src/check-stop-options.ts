@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
-import { ClustrError, describeValue } from '@clustr/protocol';
-import { isRecord, MAX_TIMER_MS } from './option-checks.js';
+import { ClustrError, checkDuration, describeValue, refuseUnknownKeys } from '@clustr/protocol';
+import { isRecord } from './option-checks.js';
 import type { StopOptions } from './worker-handle.js';
 
 /** {@link StopOptions} with every default filled in. */
@@ -22,27 +22,12 @@ export function checkStopOptions(options: unknown, defaults: NormalizedStopOptio
   if (!isRecord(options)) {
     throw invalidStopOption('options', options, 'undefined or an object { signal?, timeoutMs? }');
   }
-  for (const name of Object.keys(options)) {
-    if (!STOP_OPTION_NAMES.has(name)) {
-      throw invalidStopOption(name, options[name], 'no such option; known: signal, timeoutMs');
-    }
-  }
-  const { signal = defaults.signal, timeoutMs = defaults.timeoutMs } = options;
+  refuseUnknownKeys(options, STOP_OPTION_NAMES, 'stop option');
+  const { signal = defaults.signal } = options;
   if (typeof signal !== 'string' || !Object.hasOwn(constants.signals, signal)) {
     throw invalidStopOption('signal', signal, "a signal name such as 'SIGTERM'");
   }
-  if (
-    typeof timeoutMs !== 'number' ||
-    !Number.isInteger(timeoutMs) ||
-    timeoutMs < 0 ||
-    timeoutMs > MAX_TIMER_MS
-  ) {
-    throw invalidStopOption(
-      'timeoutMs',
-      timeoutMs,
-      `an integer number of milliseconds from 0 to ${MAX_TIMER_MS}`,
-    );
-  }
+  const timeoutMs = checkDuration('stop option timeoutMs', options.timeoutMs, defaults.timeoutMs);
   return { signal: signal as NodeJS.Signals, timeoutMs };
 }
 

@@ -1,7 +1,13 @@
-import { ClustrError, describeValue } from '@clustr/protocol';
+import {
+  type ClustrError,
+  checkDuration,
+  checkPositiveInteger,
+  invalidOptionError,
+  isOptionsObject,
+} from '@clustr/protocol';
 
-/** Largest delay `setTimeout` honours. */
-export const MAX_TIMER_MS = 2_147_483_647;
+/** Largest delay `setTimeout` honours: the protocol's rule, kept under the spawner's old name. */
+export { MAX_TIMER_MS } from '@clustr/protocol';
 
 /** Where in the spec list a value sits, for error messages: `spawn spec 2: restart.maxDelayMs`. */
 export interface OptionPath {
@@ -9,34 +15,26 @@ export interface OptionPath {
   readonly name: string;
 }
 
+function optionName(at: OptionPath): string {
+  return `spawn spec ${at.index}: ${at.name}`;
+}
+
 /** An `ERR_CLUSTR_INVALID_OPTION` naming the spec, the option, the value and what is allowed. */
 export function invalidOption(at: OptionPath, value: unknown, allowed: string): ClustrError {
-  return new ClustrError(
-    'ERR_CLUSTR_INVALID_OPTION',
-    `spawn spec ${at.index}: ${at.name} ${describeValue(value)} is not valid (allowed: ${allowed})`,
-    { details: { index: at.index, option: at.name, value } },
-  );
+  return invalidOptionError(optionName(at), value, allowed, { index: at.index, option: at.name });
 }
 
 /** True for a plain object (not an array, not null). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export const isRecord = isOptionsObject;
 
 /** A whole number of milliseconds from `min` to the timer limit, or the default when undefined. */
 export function checkMs(at: OptionPath, value: unknown, fallback: number, min = 0): number {
-  if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= MAX_TIMER_MS) {
-    return value;
-  }
-  throw invalidOption(at, value, `an integer number of milliseconds from ${min} to ${MAX_TIMER_MS}`);
+  return checkDuration(optionName(at), value, fallback, min);
 }
 
 /** A non-negative integer, or the default when undefined. */
 export function checkCount(at: OptionPath, value: unknown, fallback: number, min = 0): number {
-  if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min) return value;
-  throw invalidOption(at, value, `an integer of at least ${min}`);
+  return checkPositiveInteger(optionName(at), value, fallback, min);
 }
 
 /** One of `choices`, or the default when undefined. */

@@ -1,4 +1,11 @@
-import { ClustrError, DEFAULT_MAX_FRAME_BYTES, describeValue } from '@clustr/protocol';
+import {
+  checkDuration,
+  checkPositiveInteger,
+  DEFAULT_MAX_FRAME_BYTES,
+  invalidOptionError,
+  isOptionsObject,
+  refuseUnknownKeys,
+} from '@clustr/protocol';
 
 /**
  * Most characters the IPC transport keeps queued for one link (a child, or the parent) while
@@ -65,46 +72,51 @@ export interface IpcTransportOptions {
 /** Options with every default applied. */
 export type ResolvedIpcOptions = Required<IpcTransportOptions>;
 
-function positiveInteger(options: Record<string, unknown>, key: string, fallback: number, min = 1): number {
-  const value = options[key];
-  if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min) return value;
-  throw new ClustrError(
-    'ERR_CLUSTR_INVALID_OPTION',
-    `IPC transport option "${key}" ${describeValue(value)} is not valid (allowed: an integer >= ${min})`,
-    { details: { key, value } },
-  );
-}
+const OPTION_KEYS: readonly (keyof IpcTransportOptions)[] = [
+  'maxQueueBytes',
+  'maxFrameBytes',
+  'maxBatchBytes',
+  'ackTimeoutMs',
+  'closeTimeoutMs',
+];
+const WHAT = 'IPC transport option';
+/** `IPC transport option "<key>"`, as this package's messages always named its options. */
+const name = (key: keyof IpcTransportOptions) => `${WHAT} "${key}"`;
 
 /**
- * Applies defaults and checks every option.
+ * Applies defaults and checks every option; unknown options are refused, so a misspelt one (or
+ * a Redis option given to IPC) fails instead of being ignored.
  * @throws ClustrError `ERR_CLUSTR_INVALID_OPTION`
  */
 export function resolveIpcOptions(input: unknown = {}): ResolvedIpcOptions {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new ClustrError(
-      'ERR_CLUSTR_INVALID_OPTION',
-      `IPC transport options ${describeValue(input)} are not valid (allowed: an object or nothing)`,
-    );
+  if (!isOptionsObject(input)) {
+    throw invalidOptionError('IPC transport options', input, 'an object or nothing');
   }
-  const options = input as Record<string, unknown>;
-  const maxFrameBytes = positiveInteger(options, 'maxFrameBytes', DEFAULT_MAX_FRAME_BYTES, 256);
-  const maxBatchBytes = positiveInteger(
-    options,
-    'maxBatchBytes',
+  const options = input;
+  refuseUnknownKeys(options, OPTION_KEYS, WHAT);
+  const maxFrameBytes = checkPositiveInteger(
+    name('maxFrameBytes'),
+    options.maxFrameBytes,
+    DEFAULT_MAX_FRAME_BYTES,
+    256,
+  );
+  const maxBatchBytes = checkPositiveInteger(
+    name('maxBatchBytes'),
+    options.maxBatchBytes,
     Math.min(DEFAULT_MAX_BATCH_BYTES, maxFrameBytes),
   );
   if (maxBatchBytes > maxFrameBytes) {
-    throw new ClustrError(
-      'ERR_CLUSTR_INVALID_OPTION',
-      `IPC transport option "maxBatchBytes" ${maxBatchBytes} is not valid (allowed: at most maxFrameBytes, ${maxFrameBytes})`,
-    );
+    throw invalidOptionError(name('maxBatchBytes'), maxBatchBytes, `at most maxFrameBytes, ${maxFrameBytes}`);
   }
   return {
-    maxQueueBytes: positiveInteger(options, 'maxQueueBytes', DEFAULT_MAX_QUEUE_BYTES),
+    maxQueueBytes: checkPositiveInteger(
+      name('maxQueueBytes'),
+      options.maxQueueBytes,
+      DEFAULT_MAX_QUEUE_BYTES,
+    ),
     maxFrameBytes,
     maxBatchBytes,
-    ackTimeoutMs: positiveInteger(options, 'ackTimeoutMs', DEFAULT_ACK_TIMEOUT_MS),
-    closeTimeoutMs: positiveInteger(options, 'closeTimeoutMs', DEFAULT_CLOSE_TIMEOUT_MS, 0),
+    ackTimeoutMs: checkDuration(name('ackTimeoutMs'), options.ackTimeoutMs, DEFAULT_ACK_TIMEOUT_MS, 1),
+    closeTimeoutMs: checkDuration(name('closeTimeoutMs'), options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS),
   };
 }

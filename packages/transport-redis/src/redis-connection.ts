@@ -1,6 +1,12 @@
 import { debuglog } from 'node:util';
 import { ClustrError, describeValue } from '@clustr/protocol';
 import { createClient, ErrorReply, type RedisClientType } from '@redis/client';
+import {
+  type ConnectionEvent,
+  type ConnectionState,
+  INITIAL_CONNECTION_STATE,
+  nextConnectionState,
+} from './connection-state.js';
 import { type ResolvedRedisOptions, redactUrl } from './redis-transport-options.js';
 
 const debug = debuglog('clustr');
@@ -49,10 +55,7 @@ export interface RedisConnectionHooks {
  * reconnect is a fresh client whose state (subscriptions) the owner sets up in `prepare`.
  */
 export class RedisConnection {
-  #client: RedisClient | undefined;
-  #isUp = false;
-  #isClosed = false;
-  #attempt = 0;
+  #state: ConnectionState = INITIAL_CONNECTION_STATE;
   #timer: NodeJS.Timeout | undefined;
   /** Ends the attempt in flight at once, so close() leaves no socket or timer behind. */
   #cancelAttempt: ((reason: Error) => void) | undefined;
@@ -70,19 +73,27 @@ export class RedisConnection {
 
   /** True while the connection is usable. */
   get isUp(): boolean {
-    return this.#isUp;
+    return this.#state.kind === 'ready';
   }
 
   /** The current client, when up. */
   get client(): RedisClient | undefined {
-    return this.#isUp ? this.#client : undefined;
+    return this.#state.kind === 'ready' ? this.#state.client : undefined;
+  }
+
+  get #isClosed(): boolean {
+    return this.#state.kind === 'closed';
+  }
+
+  #dispatch(event: ConnectionEvent): void {
+    this.#state = nextConnectionState(this.#state, event);
   }
 
   /** Connects for the first time: retries until the connect timeout, fails at once on auth errors. */
   async open(): Promise<void> {
     const deadline = Date.now() + this.#options.connectTimeoutMs;
     let lastError: unknown;
-    for (let attempt = 0; !this.#isClosed; attempt++) {
+    while (this.#state.kind === 'connecting') {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       try {
@@ -91,12 +102,15 @@ export class RedisConnection {
         return;
       } catch (error) {
         lastError = error;
-        if (this.#isClosed || isFatal(error) || Date.now() + this.#delay(attempt) >= deadline) break;
+        if (this.#state.kind !== 'connecting') break;
+        const delay = this.#delay(this.#state.attempt);
+        if (isFatal(error) || Date.now() + delay >= deadline) break;
         await new Promise<void>((resolve) => {
-          this.#timer = setTimeout(resolve, this.#delay(attempt));
+          this.#timer = setTimeout(resolve, delay);
           this.#cancelAttempt = () => resolve();
         });
         this.#cancelAttempt = undefined;
+        this.#dispatch({ type: 'retry' });
       }
     }
     if (this.#isClosed)
@@ -106,14 +120,12 @@ export class RedisConnection {
 
   /** Closes: waits (bounded) for the publisher's pending replies, then closes the socket. Idempotent. */
   async close(): Promise<void> {
-    this.#isClosed = true;
+    const client = this.client;
+    this.#dispatch({ type: 'close' });
     clearTimeout(this.#timer);
     this.#cancelAttempt?.(
       new ClustrError('ERR_CLUSTR_CLOSED', 'the redis transport was closed while connecting'),
     );
-    const client = this.#client;
-    this.#client = undefined;
-    this.#isUp = false;
     if (!client?.isOpen) return;
     // Replies come in order: once PING answers, every PUBLISH before it was taken by the server.
     // Bounded, so a server that stopped answering cannot hang close().
@@ -168,17 +180,14 @@ export class RedisConnection {
       client.destroy();
       return;
     }
-    this.#client = client;
-    this.#isUp = true;
-    this.#attempt = 0;
+    this.#dispatch({ type: 'connected', client });
     this.#hooks.up(client, isReconnect);
   }
 
   #onClientError(client: RedisClient, error: unknown): void {
     debug('redis %s connection: %s', this.#role, error instanceof Error ? error.message : error);
-    if (client !== this.#client || !this.#isUp || client.isReady) return;
-    this.#isUp = false;
-    this.#client = undefined;
+    if (this.client !== client || client.isReady) return;
+    this.#dispatch({ type: 'lost' });
     // The client already closed its socket; destroy() also rejects what it still held.
     queueMicrotask(() => {
       if (client.isOpen) client.destroy();
@@ -189,7 +198,9 @@ export class RedisConnection {
   }
 
   #schedule(): void {
-    const delay = this.#delay(this.#attempt++);
+    if (this.#state.kind !== 'connecting') return;
+    const delay = this.#delay(this.#state.attempt);
+    this.#dispatch({ type: 'retry' });
     this.#timer = setTimeout(() => {
       this.#connectOnce(this.#options.connectTimeoutMs).then(
         (client) => this.#becomeUp(client, true),

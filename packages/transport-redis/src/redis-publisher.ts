@@ -1,6 +1,14 @@
 import { ClustrError, toClustrError } from '@clustr/protocol';
 import { waitForAudience } from './audience.js';
+import { Episodes } from './episodes.js';
 import { type AudienceLog, canRunScripts, type PublishOutcome, sendPublishes } from './publish-batch.js';
+import {
+  INITIAL_PUBLISHER_STATE,
+  isReleased,
+  nextPublisherState,
+  type PublisherState,
+  wasEverReleased,
+} from './publisher-state.js';
 import { type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
 
@@ -23,23 +31,19 @@ export class RedisPublisher {
   #queue: string[] = [];
   /** What was published in this event-loop turn, sent together at its end (same flat layout). */
   #turn: string[] = [];
-  #isTurnScheduled = false;
   /** Whether this connection may run the batch script; probed at every (re)connect. */
   #canBatch = false;
   /** How many subscribers the last PUBLISH to each channel reached. */
   readonly #audience: AudienceLog = new Map();
-  /** The backlog is waiting for its receivers to resubscribe after a reconnect. */
-  #isWaitingForAudience = false;
+  /** The backlog's wait for its receivers to resubscribe after a reconnect, while it lasts. */
+  #audienceWait: Promise<void> | undefined;
   #connection: RedisConnection | undefined;
-  #isOverflowing = false;
   /** Messages sent whose command the server has not answered yet. */
   #inFlight = 0;
-  /** In a too-many-in-flight episode: reported once, until in-flight falls below half the bound. */
-  #isInFlightFull = false;
+  /** Troubles reported once per episode: a full queue, too many in flight, a lost PUBLISH. */
+  readonly #episodes = new Episodes();
   /** Until released, even a connected publisher queues: the first backlog waits for the subscriber. */
-  #isHeld = true;
-  #wasReleased = false;
-  #isLossReported = false;
+  #gate: PublisherState = INITIAL_PUBLISHER_STATE;
   #flushWaiters: (() => void)[] = [];
   /** PUBLISH commands sent. */
   published = 0;
@@ -55,8 +59,7 @@ export class RedisPublisher {
     failed: (count, error) => {
       this.#settle(count);
       this.lost += count;
-      if (this.#isLossReported) return;
-      this.#isLossReported = true;
+      if (!this.#episodes.begin('loss')) return;
       this.#hooks.report(toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'a redis PUBLISH in flight was lost'));
     },
   };
@@ -88,8 +91,8 @@ export class RedisPublisher {
         this.#canBatch = await canRunScripts(client);
       },
       up: (client, isReconnect) => {
-        this.#isLossReported = false;
-        if (!this.#isHeld) this.#flush(client);
+        this.#episodes.end('loss');
+        if (isReleased(this.#gate)) this.#flush(client);
         this.#hooks.up(client, isReconnect);
       },
       down: (error) => this.#hooks.down(error),
@@ -101,13 +104,12 @@ export class RedisPublisher {
 
   /** Queues even while connected: the own subscriber is down, so the backlog waits for it. */
   hold(): void {
-    this.#isHeld = true;
+    this.#gate = nextPublisherState(this.#gate, { type: 'hold' });
   }
 
   /** Lets the queue out once the whole transport is connected (its own subscriptions live). */
   release(): void {
-    this.#isHeld = false;
-    this.#wasReleased = true;
+    this.#gate = nextPublisherState(this.#gate, { type: 'release' });
     const client = this.#connection?.client;
     if (client !== undefined) this.#flush(client);
   }
@@ -118,23 +120,20 @@ export class RedisPublisher {
    */
   publish(key: string, payload: string): void {
     const client = this.#connection?.client;
-    if (client !== undefined && this.#queue.length === 0 && !this.#isHeld) {
+    if (client !== undefined && this.#queue.length === 0 && isReleased(this.#gate)) {
       if (this.#inFlight + this.#turn.length / 2 >= this.#options.maxInFlightMessages) {
         this.#refuseInFlight(key);
         return;
       }
       this.published++;
+      // The first message of a turn schedules the send at the turn's end.
+      if (this.#turn.length === 0) queueMicrotask(this.#sendTurn);
       this.#turn.push(key, payload);
-      if (!this.#isTurnScheduled) {
-        this.#isTurnScheduled = true;
-        queueMicrotask(this.#sendTurn);
-      }
       return;
     }
     if (this.#queue.length >= this.#options.maxQueuedMessages * 2) {
       this.dropped++;
-      if (this.#isOverflowing) return;
-      this.#isOverflowing = true;
+      if (!this.#episodes.begin('queue-full')) return;
       this.#hooks.report(
         new ClustrError(
           'ERR_CLUSTR_QUEUE_FULL',
@@ -151,7 +150,7 @@ export class RedisPublisher {
   async close(): Promise<void> {
     // This turn's publishes go out before the closing PING, so its answer covers them too.
     this.#sendTurn();
-    if (this.#queue.length > 0 && this.#wasReleased) {
+    if (this.#queue.length > 0 && wasEverReleased(this.#gate)) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.#flushWaiters.push(resolve);
@@ -174,7 +173,6 @@ export class RedisPublisher {
 
   /** Sends this turn's publishes at the end of the turn: together, in order. */
   readonly #sendTurn = (): void => {
-    this.#isTurnScheduled = false;
     const turn = this.#turn;
     if (turn.length === 0) return;
     this.#turn = [];
@@ -193,16 +191,13 @@ export class RedisPublisher {
   /** Counts messages answered or failed; the in-flight episode ends below half the bound. */
   #settle(count: number): void {
     this.#inFlight -= count;
-    if (this.#isInFlightFull && this.#inFlight < this.#options.maxInFlightMessages / 2) {
-      this.#isInFlightFull = false;
-    }
+    if (this.#inFlight < this.#options.maxInFlightMessages / 2) this.#episodes.end('in-flight-full');
   }
 
   /** Drops a message while too many wait for the server: counted, reported once per episode. */
   #refuseInFlight(key: string): void {
     this.dropped++;
-    if (this.#isInFlightFull) return;
-    this.#isInFlightFull = true;
+    if (!this.#episodes.begin('in-flight-full')) return;
     const { maxInFlightMessages } = this.#options;
     this.#hooks.report(
       new ClustrError(
@@ -219,36 +214,37 @@ export class RedisPublisher {
    */
   #flush(client: RedisClient): void {
     if (this.#queue.length === 0) {
-      this.#isOverflowing = false;
-      for (const resolve of this.#flushWaiters.splice(0)) resolve();
+      this.#flushed();
       return;
     }
-    if (this.#isWaitingForAudience) return;
-    this.#isWaitingForAudience = true;
+    this.#audienceWait ??= this.#waitForAudience(client);
+  }
+
+  /** Waits (bounded) for the backlog's receivers, then sends it unless a newer connection took over. */
+  async #waitForAudience(client: RedisClient): Promise<void> {
     const channels = new Set<string>();
     for (let i = 0; i < this.#queue.length; i += 2) channels.add(this.#queue[i]!);
-    const isStale = () => this.#connection?.client !== client || this.#isHeld;
-    void waitForAudience(
-      client,
-      [...channels],
-      this.#audience,
-      this.#options.resubscribeGraceMs,
-      isStale,
-    ).then(() => {
-      this.#isWaitingForAudience = false;
-      if (isStale()) {
-        // A newer connection came up while this one waited: its flush starts over.
-        const current = this.#connection?.client;
-        if (current !== undefined && !this.#isHeld) this.#flush(current);
-        return;
-      }
-      const backlog = this.#queue;
-      this.#queue = [];
-      this.published += backlog.length / 2;
-      this.#inFlight += backlog.length / 2;
-      sendPublishes(client, backlog, this.#canBatch, this.#outcome);
-      this.#isOverflowing = false;
-      for (const resolve of this.#flushWaiters.splice(0)) resolve();
-    });
+    const isStale = () => this.#connection?.client !== client || !isReleased(this.#gate);
+    const { resubscribeGraceMs } = this.#options;
+    await waitForAudience(client, [...channels], this.#audience, resubscribeGraceMs, isStale);
+    this.#audienceWait = undefined;
+    if (isStale()) {
+      // A newer connection came up while this one waited: its flush starts over.
+      const current = this.#connection?.client;
+      if (current !== undefined && isReleased(this.#gate)) this.#flush(current);
+      return;
+    }
+    const backlog = this.#queue;
+    this.#queue = [];
+    this.published += backlog.length / 2;
+    this.#inFlight += backlog.length / 2;
+    sendPublishes(client, backlog, this.#canBatch, this.#outcome);
+    this.#flushed();
+  }
+
+  /** The backlog is out: the queue-full episode is over and close() may go on. */
+  #flushed(): void {
+    this.#episodes.end('queue-full');
+    for (const resolve of this.#flushWaiters.splice(0)) resolve();
   }
 }

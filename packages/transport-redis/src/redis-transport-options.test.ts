@@ -35,6 +35,40 @@ describe('resolveRedisOptions', () => {
     );
   });
 
+  it.each(['connectTimeoutMs', 'reconnectInitialDelayMs', 'reconnectMaxDelayMs', 'resubscribeGraceMs'])(
+    'refuses %s past the timer limit (Node would fire it after 1 ms)',
+    (key) => {
+      const options = { reconnectInitialDelayMs: 1, [key]: 2 ** 31 };
+      expect(() => createRedisTransport(options)).toThrow(
+        expect.objectContaining({
+          code: 'ERR_CLUSTR_INVALID_OPTION',
+          message: `redis transport option ${key} 2147483648 is not valid (allowed: an integer number of milliseconds from 1 to 2147483647)`,
+        }),
+      );
+    },
+  );
+
+  it.each([
+    [
+      { url: 'redis://127.0.0.1:1', secret: 'x' },
+      /redis transport option secret "x" .*no such option; known: url, namespace/,
+    ],
+    [{ tls: { ca: 'pem', verify: false } }, /redis transport option tls verify false .*known: ca, cert/],
+    [{ tls: { ca: 1 } }, /tls.ca 1 is not valid/],
+  ])('refuses unknown or mistyped options %j, naming them', (options, message) => {
+    expect(() => createRedisTransport(options as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_OPTION', message: expect.stringMatching(message) }),
+    );
+  });
+
+  it('accepts what describe() hands a child', () => {
+    const transport = createRedisTransport({
+      clientName: 'parent',
+      tls: { ca: 'pem', rejectUnauthorized: false },
+    });
+    expect(() => createRedisTransport(transport.describe().options)).not.toThrow();
+  });
+
   it('never shows a password', () => {
     expect(redactUrl('redis://app:hunter2@db:6380/2')).toBe('redis://app:***@db:6380/2');
   });

@@ -1,4 +1,13 @@
-import { ClustrError, DEFAULT_MAX_FRAME_BYTES, describeValue } from '@clustr/protocol';
+import {
+  checkBoolean,
+  checkDuration,
+  checkPositiveInteger,
+  checkString,
+  DEFAULT_MAX_FRAME_BYTES,
+  invalidOptionError,
+  isOptionsObject,
+  refuseUnknownKeys,
+} from '@clustr/protocol';
 
 /** Namespace of the default cluster: channels are `clustr:<channel>`. */
 export const DEFAULT_NAMESPACE = 'clustr';
@@ -97,20 +106,27 @@ export interface ResolvedRedisOptions {
 
 const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const CLIENT_NAME_PATTERN = /^[!-~]{1,120}$/;
-
-function invalid(name: string, value: unknown, allowed: string): ClustrError {
-  return new ClustrError(
-    'ERR_CLUSTR_INVALID_OPTION',
-    `redis transport option ${name} ${describeValue(value)} is not valid (allowed: ${allowed})`,
-    { details: { option: name, value } },
-  );
-}
-
-function positiveInteger(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
-  throw invalid(name, value, 'a positive integer');
-}
+const WHAT = 'redis transport option';
+const OPTION_KEYS: readonly (keyof RedisTransportOptions)[] = [
+  'url',
+  'namespace',
+  'reconnectInitialDelayMs',
+  'reconnectMaxDelayMs',
+  'maxQueuedMessages',
+  'maxInFlightMessages',
+  'connectTimeoutMs',
+  'clientName',
+  'maxPayloadBytes',
+  'resubscribeGraceMs',
+  'tls',
+];
+const TLS_KEYS: readonly (keyof RedisTlsOptions)[] = [
+  'ca',
+  'cert',
+  'key',
+  'servername',
+  'rejectUnauthorized',
+];
 
 function checkUrl(value: unknown): string {
   if (value === undefined) return 'redis://127.0.0.1:6379';
@@ -118,64 +134,75 @@ function checkUrl(value: unknown): string {
     const protocol = URL.canParse(value) ? new URL(value).protocol : '';
     if (protocol === 'redis:' || protocol === 'rediss:') return value;
   }
-  throw invalid('url', redactUrl(value), 'a redis:// or rediss:// URL');
+  throw invalidOptionError(`${WHAT} url`, redactUrl(value), 'a redis:// or rediss:// URL');
 }
 
-/** Validates options once, at the factory: a wrong option fails in the caller's stack. */
-export function resolveRedisOptions(options: RedisTransportOptions = {}): ResolvedRedisOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ClustrError(
-      'ERR_CLUSTR_INVALID_OPTION',
-      `redis transport options ${describeValue(options)} are not valid (an object such as { url, namespace })`,
+function checkTls(value: unknown): RedisTlsOptions | undefined {
+  if (value === undefined) return undefined;
+  if (!isOptionsObject(value)) throw invalidOptionError(`${WHAT} tls`, value, 'an object');
+  refuseUnknownKeys(value, TLS_KEYS, `${WHAT} tls`);
+  for (const key of ['ca', 'cert', 'key', 'servername'] as const) {
+    checkString(
+      `${WHAT} tls.${key}`,
+      value[key],
+      undefined,
+      undefined,
+      'a string (PEM text for ca, cert, key)',
     );
   }
-  const { namespace = DEFAULT_NAMESPACE, clientName, tls } = options;
-  if (typeof namespace !== 'string' || !NAMESPACE_PATTERN.test(namespace)) {
-    throw invalid(
-      'namespace',
-      namespace,
-      '1-64 characters: a letter or digit, then letters, digits, "_", "." or "-"',
-    );
+  checkBoolean(`${WHAT} tls.rejectUnauthorized`, value.rejectUnauthorized, true);
+  return value as RedisTlsOptions;
+}
+
+/**
+ * Validates options once, at the factory: a wrong option fails in the caller's stack, an unknown
+ * one (a typo, `secret` instead of a password in the URL) too, instead of being ignored.
+ */
+export function resolveRedisOptions(input: RedisTransportOptions = {}): ResolvedRedisOptions {
+  if (!isOptionsObject(input)) {
+    throw invalidOptionError('redis transport options', input, 'an object such as { url, namespace }');
   }
-  if (clientName !== undefined && (typeof clientName !== 'string' || !CLIENT_NAME_PATTERN.test(clientName))) {
-    throw invalid('clientName', clientName, '1-120 printable characters without spaces');
-  }
-  if (tls !== undefined && (typeof tls !== 'object' || tls === null)) throw invalid('tls', tls, 'an object');
-  const initial = positiveInteger(
-    'reconnectInitialDelayMs',
-    options.reconnectInitialDelayMs,
-    DEFAULT_BACKOFF_MS,
+  const options: Record<string, unknown> = input;
+  refuseUnknownKeys(options, OPTION_KEYS, WHAT);
+  const namespace = checkString(
+    `${WHAT} namespace`,
+    options.namespace,
+    DEFAULT_NAMESPACE,
+    NAMESPACE_PATTERN,
+    '1-64 characters: a letter or digit, then letters, digits, "_", "." or "-"',
   );
-  const max = positiveInteger('reconnectMaxDelayMs', options.reconnectMaxDelayMs, DEFAULT_MAX_BACKOFF_MS);
-  if (max < initial)
-    throw invalid('reconnectMaxDelayMs', max, `at least reconnectInitialDelayMs (${initial})`);
+  const clientName = checkString(
+    `${WHAT} clientName`,
+    options.clientName,
+    undefined,
+    CLIENT_NAME_PATTERN,
+    '1-120 printable characters without spaces',
+  );
+  const tls = checkTls(options.tls);
+  const duration = (key: keyof RedisTransportOptions, fallback: number) =>
+    checkDuration(`${WHAT} ${key}`, options[key], fallback, 1);
+  const count = (key: keyof RedisTransportOptions, fallback: number) =>
+    checkPositiveInteger(`${WHAT} ${key}`, options[key], fallback);
+  const initial = duration('reconnectInitialDelayMs', DEFAULT_BACKOFF_MS);
+  const max = duration('reconnectMaxDelayMs', DEFAULT_MAX_BACKOFF_MS);
+  if (max < initial) {
+    throw invalidOptionError(
+      `${WHAT} reconnectMaxDelayMs`,
+      max,
+      `at least reconnectInitialDelayMs (${initial})`,
+    );
+  }
   return {
     url: checkUrl(options.url),
     namespace,
     reconnectInitialDelayMs: initial,
     reconnectMaxDelayMs: max,
-    maxQueuedMessages: positiveInteger(
-      'maxQueuedMessages',
-      options.maxQueuedMessages,
-      DEFAULT_MAX_QUEUED_MESSAGES,
-    ),
-    maxInFlightMessages: positiveInteger(
-      'maxInFlightMessages',
-      options.maxInFlightMessages,
-      DEFAULT_MAX_IN_FLIGHT_MESSAGES,
-    ),
-    connectTimeoutMs: positiveInteger(
-      'connectTimeoutMs',
-      options.connectTimeoutMs,
-      DEFAULT_CONNECT_TIMEOUT_MS,
-    ),
+    maxQueuedMessages: count('maxQueuedMessages', DEFAULT_MAX_QUEUED_MESSAGES),
+    maxInFlightMessages: count('maxInFlightMessages', DEFAULT_MAX_IN_FLIGHT_MESSAGES),
+    connectTimeoutMs: duration('connectTimeoutMs', DEFAULT_CONNECT_TIMEOUT_MS),
     clientName,
-    maxPayloadBytes: positiveInteger('maxPayloadBytes', options.maxPayloadBytes, DEFAULT_MAX_FRAME_BYTES),
-    resubscribeGraceMs: positiveInteger(
-      'resubscribeGraceMs',
-      options.resubscribeGraceMs,
-      DEFAULT_RESUBSCRIBE_GRACE_MS,
-    ),
+    maxPayloadBytes: count('maxPayloadBytes', DEFAULT_MAX_FRAME_BYTES),
+    resubscribeGraceMs: duration('resubscribeGraceMs', DEFAULT_RESUBSCRIBE_GRACE_MS),
     tls,
   };
 }

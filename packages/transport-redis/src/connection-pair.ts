@@ -1,0 +1,100 @@
+import type { ClustrError, Envelope, TransportSelf } from '@clustr/protocol';
+import type { RedisClient } from './redis-connection.js';
+import { RedisPublisher } from './redis-publisher.js';
+import { RedisSubscriber } from './redis-subscriber.js';
+import type { ResolvedRedisOptions } from './redis-transport-options.js';
+import type { RedisTransportStats } from './redis-transport-types.js';
+import { explainSubscriberLoss, readBufferLimitKills } from './slow-consumer.js';
+
+/** What the pair needs from its transport. */
+export interface PairHooks {
+  deliver(channel: string, envelope: Envelope): void;
+  report(error: ClustrError): void;
+  /** True once the transport is closing: a subscriber that drops then is not news. */
+  isClosing(): boolean;
+}
+
+/** The two connections of a Redis transport, wired to each other. */
+export interface ConnectionPair {
+  readonly publisher: RedisPublisher;
+  readonly subscriber: RedisSubscriber;
+  /**
+   * Opens both connections as `self`; `onOpen` runs in the same turn they are both up (the
+   * backlog released), before the returned promise resolves. On failure both are closed.
+   */
+  open(self: TransportSelf, onOpen: () => void): Promise<void>;
+  /**
+   * Closes both. A connected pair closes the publisher first (its backlog may still wait for the
+   * subscriber to come back); one still connecting ends both attempts at once.
+   */
+  close(isConnected: boolean): Promise<void>;
+  /** A snapshot of both connections' counters. */
+  stats(): RedisTransportStats;
+}
+
+/**
+ * Creates the publisher and the subscriber of one transport. While the own subscriber is down
+ * the publisher holds what this process publishes, so it does not miss its own messages; a
+ * subscriber lost while the publisher still reaches the server is explained (a slow consumer?).
+ */
+export function createConnectionPair(options: ResolvedRedisOptions, hooks: PairHooks): ConnectionPair {
+  let reconnects = 0;
+  let bufferLimitKills: number | undefined;
+  const publisher = new RedisPublisher(options, {
+    report: hooks.report,
+    down: hooks.report,
+    up(client: RedisClient, isReconnect: boolean) {
+      if (isReconnect) reconnects++;
+      readBufferLimitKills(client).then((kills) => {
+        bufferLimitKills = kills;
+      });
+    },
+  });
+  const subscriber = new RedisSubscriber(options, {
+    deliver: hooks.deliver,
+    report: hooks.report,
+    up(isReconnect) {
+      if (!isReconnect) return;
+      reconnects++;
+      publisher.release();
+    },
+    down(error) {
+      if (hooks.isClosing()) return;
+      // Until the own subscriptions are back, what this process publishes waits with the backlog.
+      publisher.hold();
+      explainSubscriberLoss(publisher.client, bufferLimitKills, error).then(({ error: explained, kills }) => {
+        bufferLimitKills = kills ?? bufferLimitKills;
+        hooks.report(explained);
+      });
+    },
+  });
+
+  async function open(self: TransportSelf, onOpen: () => void): Promise<void> {
+    const name = options.clientName ?? `${options.namespace}:${self.group}:${self.workerId ?? 'master'}`;
+    try {
+      await Promise.all([publisher.open(name), subscriber.open(name)]);
+      publisher.release();
+      onOpen();
+    } catch (error) {
+      await Promise.all([publisher.close(), subscriber.close()]).catch(() => {});
+      throw error;
+    }
+  }
+
+  async function close(isConnected: boolean): Promise<void> {
+    if (!isConnected) {
+      await Promise.all([publisher.close(), subscriber.close()]);
+      return;
+    }
+    await publisher.close();
+    await subscriber.close();
+  }
+
+  function stats(): RedisTransportStats {
+    const { published, queued, dropped, inFlight, lost } = publisher;
+    const { received, badPayloads, channels } = subscriber;
+    return { published, queued, dropped, inFlight, lost, received, badPayloads, reconnects, channels };
+  }
+
+  return { publisher, subscriber, open, close, stats };
+}
