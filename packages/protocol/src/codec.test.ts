@@ -8,7 +8,6 @@ import {
   encodeData,
   encodeDataFrame,
   encodeEnvelope,
-  reencodeDataFrame,
 } from './codec.js';
 import { encodeMeta } from './envelope.js';
 
@@ -155,24 +154,12 @@ describe('encodeMeta', () => {
   });
 });
 
-describe('encodeControlFrame and reencodeDataFrame', () => {
+describe('encodeControlFrame', () => {
   it('encode control frames as plain JSON', () => {
     expect(encodeControlFrame({ clustr: 1, type: 'sub', channels: ['public'], id: 3 })).toBe(
       '{"clustr":1,"type":"sub","channels":["public"],"id":3}',
     );
     expect(encodeControlFrame({ clustr: 1, type: 'ready' })).toBe('{"clustr":1,"type":"ready"}');
-  });
-
-  it('re-encodes a received data frame, and refuses data it cannot serialize again', () => {
-    expect(reencodeDataFrame('web', { group: 'master' }, [1])).toBe(
-      '{"clustr":1,"channel":"web","meta":{"group":"master"},"data":[1]}',
-    );
-    const error = caught(
-      () => reencodeDataFrame('web', { group: 'master' }, nested(200_000)),
-      'ERR_CLUSTR_BAD_FRAME',
-    );
-    expect(error.message).toBe('frame on channel "web" cannot be re-encoded');
-    expect(error.cause).toBeInstanceOf(RangeError);
   });
 });
 

@@ -1,6 +1,6 @@
 import { ClustrError } from './clustr-error.js';
 import { describeValue } from './describe-value.js';
-import type { Envelope, Meta } from './envelope.js';
+import type { Envelope } from './envelope.js';
 import type { ControlFrame, Frame } from './frames.js';
 import { validateEnvelope, validateFrame } from './validate-frame.js';
 
@@ -72,20 +72,6 @@ export function encodeEnvelope(metaJson: string, dataJson: string): string {
 /** Encodes a control frame. */
 export function encodeControlFrame(frame: ControlFrame): string {
   return JSON.stringify(frame);
-}
-
-/**
- * Re-encodes a data frame that arrived as an object (when a router forwards it). Fails with
- * `ERR_CLUSTR_BAD_FRAME` where the data cannot be serialized again (e.g. nested too deep).
- */
-export function reencodeDataFrame(channel: string, meta: Meta, data: unknown): string {
-  try {
-    return encodeDataFrame(channel, JSON.stringify(meta), JSON.stringify(data));
-  } catch (error) {
-    throw new ClustrError('ERR_CLUSTR_BAD_FRAME', `frame on channel "${channel}" cannot be re-encoded`, {
-      cause: error,
-    });
-  }
 }
 
 /**

@@ -8,7 +8,6 @@ export {
   encodeData,
   encodeDataFrame,
   encodeEnvelope,
-  reencodeDataFrame,
 } from './codec.js';
 export { describeValue } from './describe-value.js';
 export type { EncodedMeta, Envelope, JsonValue, Meta } from './envelope.js';

@@ -19,7 +19,7 @@ describe('createIpcTransport options', () => {
   it('refuses unknown options, naming them and the known ones', () => {
     expect(() => createIpcTransport({ url: 'redis://x' } as never)).toThrow(
       invalid(
-        /IPC transport option url "redis:\/\/x" is not valid \(allowed: no such option; known: parent, /,
+        /IPC transport option url "redis:\/\/x" is not valid \(allowed: no such option; known: maxQueueBytes, /,
       ),
     );
   });
