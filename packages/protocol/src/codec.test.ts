@@ -8,6 +8,7 @@ import {
   encodeData,
   encodeDataFrame,
   encodeEnvelope,
+  encodeRunFrame,
 } from './codec.js';
 import { encodeMeta } from './envelope.js';
 
@@ -151,6 +152,15 @@ describe('encodeMeta', () => {
     expect(encodeMeta({ group: 'master', workerId: undefined }).json).toBe('{"group":"master"}');
     const extra = { group: 'web', note: 'dropped' } as { group: string };
     expect(encodeMeta(extra).json).toBe('{"group":"web"}');
+  });
+});
+
+describe('encodeRunFrame', () => {
+  it('builds, byte for byte, what JSON.stringify gives for a run frame, and decodes back', () => {
+    const line = encodeRunFrame('web', '{"group":"master"}', ['1', '{"a":[2]}', 'null']);
+    const run = { clustr: 1, channel: 'web', meta: { group: 'master' }, run: [1, { a: [2] }, null] };
+    expect(line).toBe(JSON.stringify(run));
+    expect(decodeFrame(line)).toEqual(run);
   });
 });
 

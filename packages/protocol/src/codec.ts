@@ -64,6 +64,14 @@ export function encodeDataFrame(channel: string, metaJson: string, dataJson: str
   return `{"clustr":1,"channel":"${channel}","meta":${metaJson},"data":${dataJson}}`;
 }
 
+/**
+ * Builds the line of a run frame (several messages of one sender on one channel) from parts that
+ * are already JSON: `{"clustr":1,"channel":…,"meta":…,"run":[d1,d2,…]}`.
+ */
+export function encodeRunFrame(channel: string, metaJson: string, dataJsons: readonly string[]): string {
+  return `{"clustr":1,"channel":"${channel}","meta":${metaJson},"run":[${dataJsons.join(',')}]}`;
+}
+
 /** Builds an envelope's JSON (`{"meta":…,"data":…}`, the Redis payload) from JSON parts. */
 export function encodeEnvelope(metaJson: string, dataJson: string): string {
   return `{"meta":${metaJson},"data":${dataJson}}`;

@@ -17,6 +17,18 @@ export interface DataFrame {
   data: unknown;
 }
 
+/**
+ * Several messages of one sender on one channel, published one after the other in one
+ * event-loop turn, as one line: `{"clustr":1,"channel":"web","meta":{…},"run":[data1,data2,…]}`.
+ * Receivers deliver each element as a message of its own, in order; relays forward the line.
+ */
+export interface RunFrame {
+  clustr: 1;
+  channel: string;
+  meta: Meta;
+  run: unknown[];
+}
+
 /** Child → parent: the child's subtree listens to these channels (acked when `id` is given). */
 export interface SubscribeFrame {
   clustr: 1;
@@ -80,7 +92,7 @@ export type ControlFrame =
   | WelcomeFrame;
 
 /** Anything clustr sends over a link: one frame per line, in both directions. */
-export type Frame = DataFrame | ControlFrame;
+export type Frame = DataFrame | RunFrame | ControlFrame;
 
 /** The `type` values control frames use. */
 export type ControlFrameType = ControlFrame['type'];

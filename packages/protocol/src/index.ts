@@ -8,6 +8,7 @@ export {
   encodeData,
   encodeDataFrame,
   encodeEnvelope,
+  encodeRunFrame,
 } from './codec.js';
 export { describeValue } from './describe-value.js';
 export type { EncodedMeta, Envelope, JsonValue, Meta } from './envelope.js';
@@ -20,6 +21,7 @@ export type {
   Frame,
   HelloFrame,
   ReadyFrame,
+  RunFrame,
   SubscribeFrame,
   UnsubscribeFrame,
   WelcomeFrame,
@@ -70,6 +72,7 @@ export type {
 export { RESTORE_TRANSPORT_EXPORT } from './transport.js';
 export {
   isTaggedFrame,
+  MAX_RUN_MESSAGES,
   MAX_SUBSCRIPTION_CHANNELS,
   validateEnvelope,
   validateFrame,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ClustrError } from './clustr-error.js';
-import { MAX_SUBSCRIPTION_CHANNELS, validateEnvelope, validateFrame } from './validate-frame.js';
+import {
+  MAX_RUN_MESSAGES,
+  MAX_SUBSCRIPTION_CHANNELS,
+  validateEnvelope,
+  validateFrame,
+} from './validate-frame.js';
 
 const META = { workerId: '1b4e28ba-2fa1-11d2-883f-0016d3cca427', group: 'web' };
 const DATA_FRAME = { clustr: 1, channel: 'master', meta: META, data: { i: 1 } };
@@ -111,6 +116,26 @@ describe('validateFrame: control frames', () => {
 
   it('refuses an ack without id', () => {
     expectBad(validateFrame, { clustr: 1, type: 'ack' }, /"id"/);
+  });
+});
+
+describe('validateFrame: run frames', () => {
+  const run = { clustr: 1, channel: 'web', meta: { group: 'master' }, run: [1, { a: 2 }, null] };
+
+  it('accepts a run of messages on one channel from one sender', () => {
+    expect(validateFrame(run)).toBe(run);
+  });
+
+  it('refuses a run that is not a non-empty array of at most MAX_RUN_MESSAGES', () => {
+    expectBad(validateFrame, { ...run, run: [] }, /"run" must be an array of 1 to 100000 messages/);
+    expectBad(validateFrame, { ...run, run: { 0: 1 } }, /"run" must be an array/);
+    expectBad(validateFrame, { ...run, run: new Array(MAX_RUN_MESSAGES + 1).fill(0) }, /"run" must be/);
+    expect(() => validateFrame({ ...run, run: new Array(MAX_RUN_MESSAGES).fill(0) })).not.toThrow();
+  });
+
+  it('checks the channel and the meta of a run as of a data frame', () => {
+    expectBad(validateFrame, { ...run, channel: 'no space' }, /"channel" must be a channel name/);
+    expectBad(validateFrame, { ...run, meta: { group: 7 } }, /"meta.group" must be a group name/);
   });
 });
 

@@ -4,6 +4,8 @@ import type { Envelope, Meta } from './envelope.js';
 import type { Frame } from './frames.js';
 import { CHANNEL_PATTERN, GROUP_PATTERN, WORKER_ID_PATTERN } from './names.js';
 
+/** Most messages one run frame may carry; a longer run is bad input. */
+export const MAX_RUN_MESSAGES = 100_000;
 /** Most channels one subscription frame may name. */
 export const MAX_SUBSCRIPTION_CHANNELS = 10_000;
 
@@ -81,7 +83,12 @@ export function validateFrame(value: unknown): Frame {
       throw bad('"channel" must be a channel name', value.channel);
     }
     checkMeta(value.meta);
-    if (!Object.hasOwn(value, 'data')) throw bad('"data" is missing', value);
+    if (Object.hasOwn(value, 'data')) return value as unknown as Frame;
+    const { run } = value;
+    if (run === undefined) throw bad('"data" is missing', value);
+    if (!Array.isArray(run) || run.length === 0 || run.length > MAX_RUN_MESSAGES) {
+      throw bad(`"run" must be an array of 1 to ${MAX_RUN_MESSAGES} messages`, run);
+    }
     return value as unknown as Frame;
   }
   switch (type) {

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { createNode, FakeLinkPair, link, waitUntil } from '../test/link-pair.js';
 
 describe('IpcRouter batching and backpressure', () => {
-  it('sends N publishes of one turn as one write, serialized once for every link', async () => {
+  it('sends N publishes of one turn as one run line in one write, built once for every link', async () => {
     const root = createNode('master');
     const links = ['a', 'b', 'c', 'd'].map((id) => link(root, id));
     await Promise.all(links.map(({ child }) => child.transport.subscribe('public')));
     for (const { pair } of links) pair.down.writes.length = 0;
+    const before = root.transport.stats().children.a!;
 
     for (let i = 0; i < 500; i++) root.publish('public', { i });
     await Promise.all(links.map(({ child }) => child.receivedCount(500, '500 public messages')));
@@ -15,11 +16,46 @@ describe('IpcRouter batching and backpressure', () => {
       expect(pair.down.writes).toHaveLength(1);
       expect(child.received.map((m) => (m.envelope.data as { i: number }).i)).toEqual([...Array(500).keys()]);
     }
-    // One frame per line, 500 lines in the one write.
-    expect(links[0]!.pair.down.writes[0]!.split('\n')).toHaveLength(501);
-    // Fan-out: the same joined string is written to every link.
+    // One run frame: one line, one channel, one meta, the 500 messages in order.
+    expect(links[0]!.pair.down.written()).toEqual([
+      {
+        clustr: 1,
+        channel: 'public',
+        meta: { group: 'master' },
+        run: [...Array(500).keys()].map((i) => ({ i })),
+      },
+    ]);
+    // Fan-out: the same string is written to every link.
     expect(new Set(links.map(({ pair }) => pair.down.writes[0])).size).toBe(1);
-    expect(root.transport.stats().children.a!.writes).toBeGreaterThanOrEqual(1);
+    const after = root.transport.stats().children.a!;
+    expect([after.writes - before.writes, after.framesSent - before.framesSent]).toEqual([1, 500]);
+    // The ack of its subscription, then the 500 messages.
+    expect(links[0]!.child.transport.stats().parent!.framesReceived).toBe(1 + 500);
+  });
+
+  it('starts a new run whenever the channel changes, so messages to several channels keep their order', async () => {
+    const root = createNode('master');
+    const a = link(root, 'a');
+    await a.child.transport.subscribe('x');
+    await a.child.transport.subscribe('y');
+    a.pair.down.writes.length = 0;
+    const sequence = ['x', 'x', 'y', 'x', 'y', 'y'];
+    for (const [i, channel] of sequence.entries()) root.publish(channel, i);
+    await a.child.receivedCount(6, 'six messages on two channels');
+    expect(a.child.received.map((m) => [m.channel, m.envelope.data])).toEqual(sequence.map((c, i) => [c, i]));
+    expect(a.pair.down.written().map((frame) => frame.channel)).toEqual(['x', 'y', 'x', 'y']);
+  });
+
+  it('gives every message of a run a meta of its own', async () => {
+    const root = createNode('master');
+    const a = link(root, 'a');
+    await a.child.transport.subscribe('a');
+    root.publish('a', 1);
+    root.publish('a', 2);
+    await a.child.receivedCount(2, 'both messages of the run');
+    const [first, second] = a.child.received;
+    expect(first!.envelope.meta).toEqual(second!.envelope.meta);
+    expect(first!.envelope.meta).not.toBe(second!.envelope.meta);
   });
 
   it('sends one write per turn towards the parent, the same way as down', async () => {

@@ -5,10 +5,10 @@ import {
   type EncodedMeta,
   type Envelope,
   encodeControlFrame,
-  encodeDataFrame,
   type Frame,
   isChannelName,
   type Link,
+  type RunFrame,
   type TransportDescriptor,
   type TransportSelf,
   toClustrError,
@@ -23,6 +23,7 @@ import { LinkOutbox } from './link-outbox.js';
 import { LocalDelivery } from './local-delivery.js';
 import type { Outbox, OutboxHost } from './outbox.js';
 import { type FrameSource, receiveFrame } from './receive-frame.js';
+import { Run } from './run.js';
 import { settleWrites } from './settle-writes.js';
 import { Subscriptions } from './subscriptions.js';
 
@@ -50,6 +51,11 @@ export class IpcRouter implements IpcTransport, OutboxHost {
   private readonly flusher = new FlushScheduler();
   private readonly local = new LocalDelivery();
   private closing: Promise<void> | undefined;
+  /**
+   * The run the next publish may join: the last one, while nothing else happened since (a frame
+   * arrived, a subscription changed) and it was not written yet.
+   */
+  private openRun: Run | undefined;
   private readonly counts = { published: 0, badFrames: 0, dropped: 0 };
 
   constructor(
@@ -75,12 +81,14 @@ export class IpcRouter implements IpcTransport, OutboxHost {
   }
 
   subscribe(channel: string): Promise<void> {
+    this.openRun = undefined;
     if (this.isClosed) return Promise.reject(closedError('subscribe'));
     if (!isChannelName(channel)) return Promise.reject(invalidChannelError(channel));
     return this.subs.subscribeLocal(channel);
   }
 
   unsubscribe(channel: string): Promise<void> {
+    this.openRun = undefined;
     if (!this.isClosed) this.subs.unsubscribeLocal(channel);
     return Promise.resolve();
   }
@@ -97,11 +105,43 @@ export class IpcRouter implements IpcTransport, OutboxHost {
     const links = route?.links;
     const parentOut = this.parent?.out;
     if ((links !== undefined && links.length > 0) || parentOut !== undefined) {
-      const line = encodeDataFrame(channel, meta.json, dataJson);
-      if (links !== undefined) for (let i = 0; i < links.length; i++) links[i]!.out.push(line, size);
-      parentOut?.push(line, size);
+      if (!this.joinRun(channel, meta, dataJson, size, links, parentOut)) {
+        const run = new Run(channel, meta.json, dataJson);
+        let isEverywhere = parentOut === undefined || parentOut.push(run, size);
+        if (links !== undefined) {
+          for (let i = 0; i < links.length; i++) isEverywhere = links[i]!.out.push(run, size) && isEverywhere;
+        }
+        // A run some full queue refused is not the last item of every queue: later messages
+        // cannot join it.
+        this.openRun = isEverywhere ? run : undefined;
+      }
     }
     if (route?.isLocal) this.local.queue(channel, meta.meta, dataJson);
+  }
+
+  /**
+   * Adds a message to the open run when it continues it (same channel and sender, nothing else in
+   * between, room in the run and in every queue it waits in): one line for a burst.
+   */
+  private joinRun(
+    channel: string,
+    meta: EncodedMeta,
+    dataJson: string,
+    size: number,
+    links: readonly ChildState[] | undefined,
+    parentOut: LinkOutbox | undefined,
+  ): boolean {
+    const run = this.openRun;
+    if (run === undefined || run.channel !== channel || run.metaJson !== meta.json) return false;
+    const bytes = dataJson.length + 1;
+    if (!run.canGrow(bytes, this.maxBatchBytes)) return false;
+    const count = links === undefined ? 0 : links.length;
+    for (let i = 0; i < count; i++) if (!links![i]!.out.canTake(bytes)) return false;
+    if (parentOut !== undefined && !parentOut.canTake(bytes)) return false;
+    run.append(dataJson, bytes);
+    for (let i = 0; i < count; i++) links![i]!.out.grow(bytes);
+    parentOut?.grow(bytes);
+    return true;
   }
 
   onMessage(handler: (channel: string, envelope: Envelope) => void): () => void {
@@ -117,6 +157,7 @@ export class IpcRouter implements IpcTransport, OutboxHost {
   }
 
   adopt(link: ChildLink): void {
+    this.openRun = undefined;
     if (this.isClosed) return;
     const previous = this.children.get(link.workerId);
     if (previous !== undefined) this.removeChild(previous);
@@ -166,6 +207,8 @@ export class IpcRouter implements IpcTransport, OutboxHost {
 
   /** A valid frame from a child (`source` is its state) or from the parent. */
   handleFrame(frame: Frame, line: string, bytes: number, source: FrameSource): void {
+    // Whatever it changes (routes, the order of a link's queue), the next publish starts a new run.
+    this.openRun = undefined;
     const child = source === this.parent?.source ? undefined : (source as ChildState);
     if (!('type' in frame)) {
       this.routeData(frame, line, bytes, child);
@@ -199,18 +242,37 @@ export class IpcRouter implements IpcTransport, OutboxHost {
   // ---- routing ----
 
   /** Forwards the line as it arrived (validated, never re-encoded) and delivers the parsed frame here. */
-  private routeData(frame: DataFrame, line: string, bytes: number, from: ChildState | undefined): void {
+  private routeData(
+    frame: DataFrame | RunFrame,
+    line: string,
+    bytes: number,
+    from: ChildState | undefined,
+  ): void {
     const route = this.subs.get(frame.channel);
+    const count = 'run' in frame ? frame.run.length : 1;
     if (route !== undefined) {
       const { links } = route;
       for (let i = 0; i < links.length; i++) {
         const link = links[i]!;
-        if (link !== from) link.out.push(line, bytes);
+        if (link !== from) link.out.push(line, bytes, false, count);
       }
     }
-    if (from !== undefined) this.parent?.out.push(line, bytes);
+    if (from !== undefined) this.parent?.out.push(line, bytes, false, count);
     // Nobody else holds the parsed frame (the links carry its line): its parts are the handlers' own.
-    if (route?.isLocal) this.local.deliver(frame.channel, { meta: frame.meta, data: frame.data });
+    if (route?.isLocal) {
+      if (!('run' in frame)) this.local.deliver(frame.channel, { meta: frame.meta, data: frame.data });
+      else this.deliverRun(frame);
+    }
+  }
+
+  /** Each message of a run, in order, each with a meta of its own. */
+  private deliverRun(frame: RunFrame): void {
+    const { channel, meta, run } = frame;
+    const { workerId, group } = meta;
+    for (let i = 0; i < run.length; i++) {
+      const own = i === 0 ? meta : workerId === undefined ? { group } : { workerId, group };
+      this.local.deliver(channel, { meta: own, data: run[i] });
+    }
   }
 
   private ack(child: ChildState, id: number): void {
@@ -239,6 +301,7 @@ export class IpcRouter implements IpcTransport, OutboxHost {
   }
 
   private removeChild(child: ChildState): void {
+    this.openRun = undefined;
     if (child.isClosed) return;
     child.isClosed = true;
     for (const off of child.detach) off();

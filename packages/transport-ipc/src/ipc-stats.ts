@@ -1,12 +1,12 @@
 /** Counters of one link (a child, or the parent channel), as `stats()` reports them. */
 export interface IpcLinkStats {
-  /** Frames written to the peer (each frame inside a batch counts once). */
+  /** Messages and control frames written to the peer (each message of a run counts once). */
   framesSent: number;
   /** Characters of JSON written to the peer (bytes for ASCII text). */
   bytesSent: number;
-  /** Writes to the peer: one per batch line (normally one per event-loop turn with traffic). */
+  /** Writes to the peer (normally one per event-loop turn with traffic). */
   writes: number;
-  /** Frames received from the peer that passed validation (each frame inside a batch counts once). */
+  /** Messages and control frames received from the peer that passed validation (each message of a run counts once). */
   framesReceived: number;
   /** Input from the peer that was dropped as bad (`ERR_CLUSTR_BAD_FRAME`). */
   badFrames: number;

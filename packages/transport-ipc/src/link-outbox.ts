@@ -1,12 +1,13 @@
 import type { Link } from '@clustr/protocol';
 import { Outbox, type OutboxHost } from './outbox.js';
+import type { Run } from './run.js';
 
 /**
  * The last joined write built in the current flush, so that links receiving the very same frames
  * in one turn (a fan-out) share one string instead of joining the lines again per link.
  */
 export interface WriteCache {
-  items: readonly string[] | undefined;
+  items: readonly (string | Run)[] | undefined;
   start: number;
   end: number;
   text: string;
@@ -39,11 +40,11 @@ export class LinkOutbox extends Outbox {
 
   protected write(start: number, end: number, bytes: number): boolean {
     if (this.link.isClosed) {
-      this.countDropped(end - start);
+      this.countDropped(this.messagesIn(start, end));
       return true;
     }
-    const text = end - start === 1 ? `${this.items[start]}\n` : this.joined(start, end);
-    this.countWrite(end - start, bytes + (end - start));
+    const text = end - start === 1 ? `${lineOf(this.items[start]!)}\n` : this.joined(start, end);
+    this.countWrite(this.messagesIn(start, end), bytes + (end - start));
     return this.link.write(text);
   }
 
@@ -56,12 +57,16 @@ export class LinkOutbox extends Outbox {
       while (i < count && other[cache.start + i] === items[start + i]) i++;
       if (i === count) return cache.text;
     }
-    const lines = start === 0 && end === items.length ? items : items.slice(start, end);
-    const text = `${lines.join('\n')}\n`;
+    let text = '';
+    for (let i = start; i < end; i++) text += `${lineOf(items[i]!)}\n`;
     cache.items = items;
     cache.start = start;
     cache.end = end;
     cache.text = text;
     return text;
   }
+}
+
+function lineOf(item: string | Run): string {
+  return typeof item === 'string' ? item : item.toLine();
 }

@@ -1,5 +1,6 @@
 import { ClustrError } from '@clustr/protocol';
 import { createLinkCounters, type IpcLinkStats, type LinkCounters } from './ipc-stats.js';
+import type { Run } from './run.js';
 
 /** What an outbox needs from the router that owns it. */
 export interface OutboxHost {
@@ -23,8 +24,10 @@ export abstract class Outbox {
   readonly counters: LinkCounters = createLinkCounters();
   /** True while this outbox waits in the host's list of outboxes to flush. */
   isDirty = false;
-  protected items: string[] = [];
+  protected items: (string | Run)[] = [];
   protected sizes: number[] = [];
+  /** Messages per item: 1, or the length of a run (ours, growing, or one relayed as a line). */
+  protected counts: number[] = [];
   protected head = 0;
   private chars = 0;
   private isBlocked = false;
@@ -38,15 +41,17 @@ export abstract class Outbox {
   /**
    * Queues one frame line (without its newline) of `size` bytes. Control frames (sub, unsub, ack)
    * pass the bound, which a peer cannot abuse: they are this process's own answers and requests,
-   * one per subscription change. Returns false when the frame was dropped.
+   * one per subscription change. `count` is how many messages the item holds (a relayed run
+   * line holds several). Returns false when the frame was dropped.
    */
-  push(line: string, size: number, isControl = false): boolean {
+  push(line: string | Run, size: number, isControl = false, count = 1): boolean {
     if (!isControl && this.chars + size > this.host.maxQueueBytes) {
-      this.overflow();
+      this.overflow(count);
       return false;
     }
     this.items.push(line);
     this.sizes.push(size);
+    this.counts.push(count);
     this.chars += size;
     if (!this.isDirty && !this.isBlocked) {
       this.isDirty = true;
@@ -55,8 +60,20 @@ export abstract class Outbox {
     return true;
   }
 
-  private overflow(): void {
-    this.countDropped(1);
+  /** True when `size` more bytes fit the queue bound. */
+  canTake(size: number): boolean {
+    return this.chars + size <= this.host.maxQueueBytes;
+  }
+
+  /** The run queued last here took one more message of `size` bytes (checked with {@link canTake}). */
+  grow(size: number): void {
+    this.sizes[this.sizes.length - 1]! += size;
+    this.counts[this.counts.length - 1]!++;
+    this.chars += size;
+  }
+
+  private overflow(count: number): void {
+    this.countDropped(count);
     if (this.isOverflowing) return;
     this.isOverflowing = true;
     this.host.report(
@@ -95,6 +112,7 @@ export abstract class Outbox {
     } else if (this.head > 4096 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.sizes = this.sizes.slice(this.head);
+      this.counts = this.counts.slice(this.head);
       this.head = 0;
     }
   }
@@ -108,11 +126,12 @@ export abstract class Outbox {
     }
   }
 
-  /** Forgets what is queued (the peer is gone); returns how many frames were lost. */
+  /** Forgets what is queued (the peer is gone); returns how many messages were lost. */
   discard(): number {
-    const lost = this.items.length - this.head;
+    const lost = this.messagesIn(this.head, this.items.length);
     this.items = [];
     this.sizes = [];
+    this.counts = [];
     this.head = 0;
     this.chars = 0;
     return lost;
@@ -127,19 +146,27 @@ export abstract class Outbox {
   private reset(): void {
     this.items = [];
     this.sizes.length = 0;
+    this.counts.length = 0;
   }
 
-  /** Counts one write of `frames` frames, `bytes` bytes, actually handed to the peer. */
-  protected countWrite(frames: number, bytes: number): void {
-    this.counters.framesSent += frames;
+  /** How many messages items `[start, end)` hold. */
+  protected messagesIn(start: number, end: number): number {
+    let messages = 0;
+    for (let i = start; i < end; i++) messages += this.counts[i]!;
+    return messages;
+  }
+
+  /** Counts one write of `messages` messages (and control frames), `bytes` bytes, handed to the peer. */
+  protected countWrite(messages: number, bytes: number): void {
+    this.counters.framesSent += messages;
     this.counters.bytesSent += bytes;
     this.counters.writes++;
   }
 
-  /** Counts `frames` frames for the peer that were never written. */
-  protected countDropped(frames: number): void {
-    this.counters.dropped += frames;
-    this.host.countDropped(frames);
+  /** Counts `messages` messages (and control frames) for the peer that were never written. */
+  protected countDropped(messages: number): void {
+    this.counters.dropped += messages;
+    this.host.countDropped(messages);
   }
 
   /**

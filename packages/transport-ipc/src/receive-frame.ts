@@ -33,6 +33,6 @@ export function receiveFrame(
     sink.badFrame(source, error);
     return;
   }
-  source.counters.framesReceived++;
+  source.counters.framesReceived += 'run' in frame ? frame.run.length : 1;
   sink.handleFrame(frame, line, bytes, source);
 }

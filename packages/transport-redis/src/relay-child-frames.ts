@@ -4,6 +4,7 @@ import {
   type DataFrame,
   encodeEnvelope,
   type Frame,
+  type RunFrame,
   validateFrame,
 } from '@clustr/protocol';
 
@@ -14,14 +15,16 @@ export interface RelayTarget {
   report(error: ClustrError): void;
 }
 
-function relayOne(frame: DataFrame, target: RelayTarget, workerId: string): void {
-  let envelopeJson: string;
+function relayOne(frame: DataFrame | RunFrame, target: RelayTarget, workerId: string): void {
+  const envelopes: string[] = [];
   try {
     const { meta } = frame;
     const metaJson = JSON.stringify(
       meta.workerId === undefined ? { group: meta.group } : { workerId: meta.workerId, group: meta.group },
     );
-    envelopeJson = encodeEnvelope(metaJson, JSON.stringify(frame.data));
+    // A run (several messages in one line) goes on as one envelope per message.
+    const data = 'run' in frame ? frame.run : [frame.data];
+    for (const item of data) envelopes.push(encodeEnvelope(metaJson, JSON.stringify(item)));
   } catch (error) {
     target.report(
       new ClustrError(
@@ -35,7 +38,7 @@ function relayOne(frame: DataFrame, target: RelayTarget, workerId: string): void
     );
     return;
   }
-  target.publishEncoded(frame.channel, envelopeJson);
+  for (const envelopeJson of envelopes) target.publishEncoded(frame.channel, envelopeJson);
 }
 
 /**

@@ -222,10 +222,13 @@ describe('redis transport over a real redis-server', () => {
     });
     link.frame({ clustr: 1, type: 'batch', frames: [] });
     link.frame({ clustr: 1, channel: 'public', meta: { group: 'bash' }, data: 2 });
-    await recorder.waitForMessages(2, 'two relayed frames');
+    link.frame({ clustr: 1, channel: 'public', meta: { group: 'bash' }, run: [3, 4] });
+    await recorder.waitForMessages(4, 'four relayed messages');
     expect(recorder.messages.map((m) => m.envelope)).toEqual([
       { meta: { workerId: 'bash1', group: 'bash' }, data: { n: 1 } },
       { meta: { group: 'bash' }, data: 2 },
+      { meta: { group: 'bash' }, data: 3 },
+      { meta: { group: 'bash' }, data: 4 },
     ]);
     expect(recorder.errors.map((e) => e.code)).toEqual([
       'ERR_CLUSTR_BAD_FRAME',
