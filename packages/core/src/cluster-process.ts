@@ -1,20 +1,22 @@
 import { EventEmitter } from 'node:events';
 import {
-  assertExitCode,
-  assertUserChannel,
-  assertWorkerId,
   ClustrError,
-  describeValue,
   type EncodedMeta,
   type Envelope,
   encodeData,
   encodeMeta,
-  killChannel,
-  PUBLIC_CHANNEL,
   type Transport,
   type TransportDescriptor,
   toClustrError,
 } from '@clustr/protocol';
+import {
+  assertExitCode,
+  assertUserChannel,
+  assertWorkerId,
+  describeValue,
+  killChannel,
+  PUBLIC_CHANNEL,
+} from '@clustr/protocol/internal';
 import { type ChildEnvironment, signalReady, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
 import type { ClusterProcessEvents, ClusterProcessOptions } from './cluster-process-options.js';
 import type { HandlerList, MessageHandler } from './handler-list.js';

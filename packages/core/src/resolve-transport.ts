@@ -1,12 +1,12 @@
 import {
   ClustrError,
-  describeValue,
   RESTORE_TRANSPORT_EXPORT,
   type RestoreTransport,
   type Transport,
   type TransportDescriptor,
   toClustrError,
 } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 
 /**
  * Rebuilds the transport a parent described (`CLUSTR_TRANSPORT`): imports its module and calls

@@ -1,50 +1,10 @@
 export type { ClustrErrorCode, ClustrErrorOptions } from './clustr-error.js';
 export { ClustrError, isClustrError, toClustrError } from './clustr-error.js';
-export {
-  DEFAULT_MAX_FRAME_BYTES,
-  decodeEnvelope,
-  decodeFrame,
-  encodeControlFrame,
-  encodeData,
-  encodeDataFrame,
-  encodeEnvelope,
-  reencodeDataFrame,
-} from './codec.js';
-export { describeValue } from './describe-value.js';
+export { DEFAULT_MAX_FRAME_BYTES, decodeEnvelope, encodeData, encodeEnvelope } from './codec.js';
 export type { EncodedMeta, Envelope, JsonValue, Meta } from './envelope.js';
 export { encodeMeta } from './envelope.js';
-export type {
-  AckFrame,
-  BatchFrame,
-  ControlFrame,
-  ControlFrameType,
-  DataFrame,
-  Frame,
-  ReadyFrame,
-  SubscribeFrame,
-  UnsubscribeFrame,
-} from './frames.js';
-export { FRAME_TAG, FRAME_VERSION } from './frames.js';
-export {
-  assertExitCode,
-  assertGroupName,
-  assertUserChannel,
-  assertWorkerId,
-  CHANNEL_PATTERN,
-  CONFIRMATION_CHANNEL,
-  EXTERNAL_GROUP,
-  GROUP_PATTERN,
-  isChannelName,
-  isControlChannel,
-  isGroupName,
-  isWorkerId,
-  KILL_CHANNEL_PREFIX,
-  killChannel,
-  MASTER_CHANNEL,
-  PUBLIC_CHANNEL,
-  RESERVED_NAMES,
-  WORKER_ID_PATTERN,
-} from './names.js';
+export type { DataFrame, Frame } from './frames.js';
+export { EXTERNAL_GROUP, isChannelName, KILL_CHANNEL_PREFIX } from './names.js';
 export { reportToHandlers } from './report-to-handlers.js';
 export type {
   ChildLink,
@@ -54,9 +14,4 @@ export type {
   TransportSelf,
 } from './transport.js';
 export { RESTORE_TRANSPORT_EXPORT } from './transport.js';
-export {
-  MAX_BATCH_FRAMES,
-  MAX_SUBSCRIPTION_CHANNELS,
-  validateEnvelope,
-  validateFrame,
-} from './validate-frame.js';
+export { validateFrame } from './validate-frame.js';

@@ -4,7 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { Master, type Transport, Worker } from '@clustr/core';
-import { describeValue, isClustrError } from '@clustr/protocol';
+import { isClustrError } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 import { createIpcTransport } from '@clustr/transport-ipc';
 import { createRedisTransport } from '@clustr/transport-redis';
 import { startRedisServer } from '@clustr-internal/test-utils';

@@ -1,4 +1,5 @@
-import { decodeEnvelope, MAX_BATCH_FRAMES, validateFrame } from '@clustr/protocol';
+import { decodeEnvelope, validateFrame } from '@clustr/protocol';
+import { MAX_BATCH_FRAMES } from '@clustr/protocol/internal';
 import fc from 'fast-check';
 
 /** One generated line or payload, the family it came from, and how many bad frames it holds. */

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
-import { ClustrError, describeValue } from '@clustr/protocol';
+import { ClustrError } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 import { isRecord, MAX_TIMER_MS } from './option-checks.js';
 import type { StopOptions } from './worker-handle.js';
 

@@ -1,11 +1,5 @@
-import {
-  ClustrError,
-  describeValue,
-  FRAME_TAG,
-  FRAME_VERSION,
-  isWorkerId,
-  type TransportDescriptor,
-} from '@clustr/protocol';
+import { ClustrError, type TransportDescriptor } from '@clustr/protocol';
+import { describeValue, FRAME_TAG, FRAME_VERSION, isWorkerId } from '@clustr/protocol/internal';
 import { CLUSTR_ENV } from './defaults.js';
 
 /** What a spawned child learns from its environment. */

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { debuglog } from 'node:util';
-import { type ChildLink, ClustrError, describeValue } from '@clustr/protocol';
+import { type ChildLink, ClustrError } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 import { DEFAULT_MAX_BUFFERED_FRAMES } from './defaults.js';
 import { LineReader } from './line-reader.js';
 

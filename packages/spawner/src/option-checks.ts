@@ -1,4 +1,5 @@
-import { ClustrError, describeValue } from '@clustr/protocol';
+import { ClustrError } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 
 /** Largest delay `setTimeout` honours. */
 export const MAX_TIMER_MS = 2_147_483_647;

@@ -4,15 +4,13 @@ import {
   type DataFrame,
   type EncodedMeta,
   type Envelope,
-  encodeControlFrame,
-  encodeDataFrame,
   type Frame,
   isChannelName,
-  reencodeDataFrame,
   type TransportDescriptor,
   type TransportSelf,
   toClustrError,
 } from '@clustr/protocol';
+import { encodeControlFrame, encodeDataFrame, reencodeDataFrame } from '@clustr/protocol/internal';
 import { type ChildState, createChildState } from './child-state.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { closedError, invalidChannelError, isTagged, parentGoneError, tooLargeError } from './ipc-errors.js';

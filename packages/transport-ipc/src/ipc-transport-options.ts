@@ -1,4 +1,5 @@
-import { ClustrError, DEFAULT_MAX_FRAME_BYTES, describeValue } from '@clustr/protocol';
+import { ClustrError, DEFAULT_MAX_FRAME_BYTES } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 
 /**
  * Most characters the IPC transport keeps queued for one link (a child, or the parent) while

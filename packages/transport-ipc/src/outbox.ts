@@ -1,4 +1,5 @@
-import { ClustrError, MAX_BATCH_FRAMES } from '@clustr/protocol';
+import { ClustrError } from '@clustr/protocol';
+import { MAX_BATCH_FRAMES } from '@clustr/protocol/internal';
 import { createLinkCounters, type IpcLinkStats, type LinkCounters } from './ipc-stats.js';
 
 /** What an outbox needs from the router that owns it. */

@@ -1,4 +1,5 @@
-import { type BatchFrame, type Frame, MAX_BATCH_FRAMES, validateFrame } from '@clustr/protocol';
+import { type Frame, validateFrame } from '@clustr/protocol';
+import { type BatchFrame, MAX_BATCH_FRAMES } from '@clustr/protocol/internal';
 import type { LinkCounters } from './ipc-stats.js';
 
 /** A frame that travels inside a batch (anything but a batch). */

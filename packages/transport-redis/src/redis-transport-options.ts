@@ -1,4 +1,5 @@
-import { ClustrError, DEFAULT_MAX_FRAME_BYTES, describeValue } from '@clustr/protocol';
+import { ClustrError, DEFAULT_MAX_FRAME_BYTES } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 
 /** Namespace of the default cluster: channels are `clustr:<channel>`. */
 export const DEFAULT_NAMESPACE = 'clustr';

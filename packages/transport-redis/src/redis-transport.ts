@@ -1,7 +1,6 @@
 import {
   type ChildLink,
   ClustrError,
-  describeValue,
   type EncodedMeta,
   type Envelope,
   encodeEnvelope,
@@ -12,6 +11,7 @@ import {
   type TransportSelf,
   toClustrError,
 } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 import type { RedisClient } from './redis-connection.js';
 import { RedisPublisher } from './redis-publisher.js';
 import { RedisSubscriber } from './redis-subscriber.js';
