@@ -5,6 +5,7 @@ import {
   type Envelope,
   encodeData,
   encodeMeta,
+  type JsonData,
   type Transport,
   type TransportDescriptor,
   toClustrError,
@@ -17,7 +18,13 @@ import {
   killChannel,
   PUBLIC_CHANNEL,
 } from '@clustr/protocol/internal';
-import { type ChildEnvironment, signalReady, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
+import {
+  type ChildEnvironment,
+  type SpawnSpec,
+  signalReady,
+  spawnWorkers,
+  type WorkerHandle,
+} from '@clustr/spawner';
 import type { ClusterProcessEvents, ClusterProcessOptions } from './cluster-process-options.js';
 import type { HandlerList, MessageHandler } from './handler-list.js';
 import { reportError } from './report-error.js';
@@ -121,7 +128,7 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
    *
    * @throws ClustrError `ERR_CLUSTR_INVALID_CHANNEL`, `ERR_CLUSTR_INVALID_DATA`, `ERR_CLUSTR_CLOSED`
    */
-  publish<T = unknown>(channel: string, data: T): void {
+  publish<T = unknown>(channel: string, data: T & JsonData<T>): void {
     assertUserChannel(channel);
     this.#send(channel, encodeData(data));
   }
@@ -148,9 +155,12 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
    * `cwd`, `restart`, …). The whole list is validated before any child starts; one handle per
    * child comes back at once, with its `workerId`.
    *
+   * @typeParam Specs - the list as written, so a literal list comes back as a tuple of handles
    * @throws ClustrError for the first invalid spec; nothing was started then
    */
-  spawn(specs: readonly unknown[]): WorkerHandle[] {
+  spawn<Specs extends readonly unknown[]>(
+    specs: readonly [...{ [K in keyof Specs]: SpawnSpec }],
+  ): { -readonly [K in keyof Specs]: WorkerHandle } {
     this.#assertOpen('spawn');
     const descriptor = this.#descriptor ?? this.#transport?.describe();
     if (descriptor === undefined) {
@@ -166,7 +176,8 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
       handle.on('error', (error) => reportError(this, error));
       void handle.exited.then(() => this.#children.delete(handle));
     }
-    return handles;
+    // One handle per spec, in the specs' order: the tuple the signature promises.
+    return handles as { -readonly [K in keyof Specs]: WorkerHandle };
   }
 
   /**

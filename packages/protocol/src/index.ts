@@ -4,6 +4,7 @@ export { DEFAULT_MAX_FRAME_BYTES, decodeEnvelope, encodeData, encodeEnvelope } f
 export type { EncodedMeta, Envelope, JsonValue, Meta } from './envelope.js';
 export { encodeMeta } from './envelope.js';
 export type { DataFrame, Frame } from './frames.js';
+export type { JsonData } from './json-data.js';
 export { EXTERNAL_GROUP, isChannelName, KILL_CHANNEL_PREFIX } from './names.js';
 export { reportToHandlers } from './report-to-handlers.js';
 export type {
