@@ -17,6 +17,7 @@ import {
   describeValue,
   killChannel,
   PUBLIC_CHANNEL,
+  reportToEmitter as reportError,
 } from '@clustr/protocol/internal';
 import {
   type ChildEnvironment,
@@ -27,7 +28,6 @@ import {
 } from '@clustr/spawner';
 import type { ClusterProcessEvents, ClusterProcessOptions } from './cluster-process-options.js';
 import type { HandlerList, MessageHandler } from './handler-list.js';
-import { reportError } from './report-error.js';
 import { assertTransport, restoreTransport } from './resolve-transport.js';
 
 export type { ClusterProcessEvents, ClusterProcessOptions, KillOrder } from './cluster-process-options.js';

@@ -15,4 +15,5 @@ export {
   MASTER_CHANNEL,
   PUBLIC_CHANNEL,
 } from './names.js';
+export { reportToEmitter } from './report-to-handlers.js';
 export { MAX_BATCH_FRAMES } from './validate-frame.js';

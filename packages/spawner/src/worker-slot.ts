@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Duplex, Readable } from 'node:stream';
 import { type ChildLink, ClustrError, encodeData } from '@clustr/protocol';
+import { reportToEmitter } from '@clustr/protocol/internal';
 import { checkStopOptions } from './check-stop-options.js';
 import { ChildLinkImpl } from './child-link.js';
 import { DEFAULT_STOP_SIGNAL } from './defaults.js';
@@ -260,7 +261,6 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
   }
 
   private report(error: ClustrError): void {
-    if (this.listenerCount('error') > 0) this.emit('error', error);
-    else process.emitWarning(error);
+    reportToEmitter(this, error);
   }
 }
