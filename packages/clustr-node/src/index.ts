@@ -2,23 +2,31 @@ import { ClustrError, isClustrError } from '@clustr/core';
 import { createIpcTransport } from '@clustr/transport-ipc';
 import { Master, Worker } from './defaults.js';
 
+// Every type a user writes in an annotation; protocol's straight from @clustr/protocol, the
+// dependency that declares them (the .d.ts files import it).
 export type {
+  ClusterProcess,
   ClusterProcessEvents,
-  ClustrErrorCode,
   ConfirmationCallback,
-  Envelope,
   ExitInfo,
   KillOrder,
   MasterOptions,
   MessageHandler,
-  Meta,
+  ReadySignal,
+  RestartInfo,
+  RestartOptions,
+  RestartPolicy,
   SpawnSpec,
-  Transport,
+  StdioMode,
+  StopOptions,
   WorkerHandle,
+  WorkerHandleEvents,
   WorkerOptions,
+  WorkerState,
 } from '@clustr/core';
 export { ClustrError, isClustrError } from '@clustr/core';
-export type { IpcTransportOptions } from '@clustr/transport-ipc';
+export type { ClustrErrorCode, Envelope, JsonData, JsonValue, Meta, Transport } from '@clustr/protocol';
+export type { IpcTransport, IpcTransportOptions } from '@clustr/transport-ipc';
 export { createIpcTransport } from '@clustr/transport-ipc';
 export { Master, Worker } from './defaults.js';
 
