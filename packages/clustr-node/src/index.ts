@@ -2,16 +2,21 @@ import { ClustrError, isClustrError } from '@clustr/core';
 import { createIpcTransport } from '@clustr/transport-ipc';
 import { Master, Worker } from './defaults.js';
 
-// Every type a user writes in an annotation; protocol's straight from @clustr/protocol, the
-// dependency that declares them (the .d.ts files import it).
+// Every type a user writes in an annotation, each from the package that declares it (the
+// .d.ts files import those packages, hence the dependencies).
 export type {
   ClusterProcess,
   ClusterProcessEvents,
   ConfirmationCallback,
-  ExitInfo,
   KillOrder,
   MasterOptions,
   MessageHandler,
+  WorkerOptions,
+} from '@clustr/core';
+export { ClustrError, isClustrError } from '@clustr/core';
+export type { ClustrErrorCode, Envelope, JsonData, JsonValue, Meta, Transport } from '@clustr/protocol';
+export type {
+  ExitInfo,
   ReadySignal,
   RestartInfo,
   RestartOptions,
@@ -21,11 +26,8 @@ export type {
   StopOptions,
   WorkerHandle,
   WorkerHandleEvents,
-  WorkerOptions,
   WorkerState,
-} from '@clustr/core';
-export { ClustrError, isClustrError } from '@clustr/core';
-export type { ClustrErrorCode, Envelope, JsonData, JsonValue, Meta, Transport } from '@clustr/protocol';
+} from '@clustr/spawner';
 export type { IpcTransport, IpcTransportOptions } from '@clustr/transport-ipc';
 export { createIpcTransport } from '@clustr/transport-ipc';
 export { Master, Worker } from './defaults.js';
