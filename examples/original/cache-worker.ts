@@ -3,6 +3,6 @@ import Clustr from 'clustr-node';
 
 const worker = Clustr.Worker.create({ group: 'cache' });
 const [child] = worker.spawn([{ file: './cache-child.ts' }]);
-await child?.ready;
+await child.ready;
 await worker.ready();
 worker.publish('confirmation', 'cache');

@@ -4,7 +4,7 @@
 // It prints what happened and exits 0 when everything it expected happened.
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import Clustr, { type Envelope, type WorkerHandle } from 'clustr-node';
+import Clustr, { type Envelope } from 'clustr-node';
 import { createLog } from './log.js';
 
 const log = createLog('master');
@@ -54,7 +54,7 @@ const [web0, web1, , , bash] = master.spawn([
   { file: './cache-worker.ts' },
   { file: './cache-worker.ts' },
   { file: './bashscript.sh', command: 'bash', restart: 'never' },
-]) as [WorkerHandle, WorkerHandle, WorkerHandle, WorkerHandle, WorkerHandle];
+]);
 log(
   `spawned web 0 (${web0.workerId.slice(0, 8)}) on cpu 0, web 1 (${web1.workerId.slice(0, 8)}) on cpu ${Math.min(1, lastCore)}, 2 cache workers and a bash script (${bash.workerId.slice(0, 8)})`,
 );

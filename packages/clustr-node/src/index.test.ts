@@ -1,5 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import Clustr, { ClustrError, createIpcTransport, isClustrError, Master, Worker } from './index.js';
+import Clustr, {
+  ClustrError,
+  createIpcTransport,
+  isClustrError,
+  Master,
+  type Transport,
+  Worker,
+} from './index.js';
+
+/** A transport that is not IPC and moves nothing: only its name is looked at. */
+function inertTransport(name: string): Transport {
+  return {
+    name,
+    connect: async () => {},
+    subscribe: async () => {},
+    unsubscribe: async () => {},
+    publish: () => {},
+    onMessage: () => () => {},
+    onError: () => () => {},
+    describe: () => ({ name, module: 'inert', options: {} }),
+    adopt: () => {},
+    close: async () => {},
+  };
+}
 
 describe('clustr-node facade', () => {
   it('offers the original API on the default export and as named exports', () => {
@@ -18,11 +41,17 @@ describe('clustr-node facade', () => {
     await master.close();
   });
 
-  it('lets a given transport win over the default', async () => {
-    const transport = createIpcTransport();
-    const worker = Clustr.Worker.create({ group: 'worker', transport });
+  it('defaults a worker started by hand to the IPC transport', async () => {
+    const worker = Clustr.Worker.create({ group: 'worker' });
     await worker.ready();
     expect(worker.transportName).toBe('ipc');
+    await worker.close();
+  });
+
+  it('lets a given transport win over the default', async () => {
+    const worker = Clustr.Worker.create({ group: 'worker', transport: inertTransport('inert') });
+    await worker.ready();
+    expect(worker.transportName).toBe('inert');
     await worker.close();
   });
 

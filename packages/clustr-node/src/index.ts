@@ -2,23 +2,33 @@ import { ClustrError, isClustrError } from '@clustr/core';
 import { createIpcTransport } from '@clustr/transport-ipc';
 import { Master, Worker } from './defaults.js';
 
+// Every type a user writes in an annotation, each from the package that declares it (the
+// .d.ts files import those packages, hence the dependencies).
 export type {
+  ClusterProcess,
   ClusterProcessEvents,
-  ClustrErrorCode,
   ConfirmationCallback,
-  Envelope,
-  ExitInfo,
   KillOrder,
   MasterOptions,
   MessageHandler,
-  Meta,
-  SpawnSpec,
-  Transport,
-  WorkerHandle,
   WorkerOptions,
 } from '@clustr/core';
 export { ClustrError, isClustrError } from '@clustr/core';
-export type { IpcTransportOptions } from '@clustr/transport-ipc';
+export type { ClustrErrorCode, Envelope, JsonData, JsonValue, Meta, Transport } from '@clustr/protocol';
+export type {
+  ExitInfo,
+  ReadySignal,
+  RestartInfo,
+  RestartOptions,
+  RestartPolicy,
+  SpawnSpec,
+  StdioMode,
+  StopOptions,
+  WorkerHandle,
+  WorkerHandleEvents,
+  WorkerState,
+} from '@clustr/spawner';
+export type { IpcTransport, IpcTransportOptions } from '@clustr/transport-ipc';
 export { createIpcTransport } from '@clustr/transport-ipc';
 export { Master, Worker } from './defaults.js';
 

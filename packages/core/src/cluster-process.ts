@@ -1,25 +1,28 @@
 import { EventEmitter } from 'node:events';
 import {
-  assertExitCode,
-  assertUserChannel,
-  assertWorkerId,
   type ChildLink,
   ClustrError,
-  describeValue,
   type EncodedMeta,
   type Envelope,
   encodeData,
   encodeMeta,
-  killChannel,
-  PUBLIC_CHANNEL,
+  type JsonData,
   type Transport,
   type TransportDescriptor,
   toClustrError,
 } from '@clustr/protocol';
-import { type ParentConnection, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
+import {
+  assertExitCode,
+  assertUserChannel,
+  assertWorkerId,
+  describeValue,
+  killChannel,
+  PUBLIC_CHANNEL,
+  reportToEmitter as reportError,
+} from '@clustr/protocol/internal';
+import { type ParentConnection, type SpawnSpec, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
 import type { ClusterProcessEvents, ClusterProcessOptions } from './cluster-process-options.js';
 import type { HandlerList, MessageHandler } from './handler-list.js';
-import { reportError } from './report-error.js';
 import { assertTransport, restoreTransport } from './resolve-transport.js';
 
 export type { ClusterProcessEvents, ClusterProcessOptions, KillOrder } from './cluster-process-options.js';
@@ -124,7 +127,7 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
    *
    * @throws ClustrError `ERR_CLUSTR_INVALID_CHANNEL`, `ERR_CLUSTR_INVALID_DATA`, `ERR_CLUSTR_CLOSED`
    */
-  publish<T = unknown>(channel: string, data: T): void {
+  publish<T = unknown>(channel: string, data: T & JsonData<T>): void {
     assertUserChannel(channel);
     this.#send(channel, encodeData(data));
   }
@@ -151,9 +154,12 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
    * `cwd`, `restart`, …). The whole list is validated before any child starts; one handle per
    * child comes back at once, with its `workerId`.
    *
+   * @typeParam Specs - the list as written, so a literal list comes back as a tuple of handles
    * @throws ClustrError for the first invalid spec; nothing was started then
    */
-  spawn(specs: readonly unknown[]): WorkerHandle[] {
+  spawn<Specs extends readonly unknown[]>(
+    specs: readonly [...{ [K in keyof Specs]: SpawnSpec }],
+  ): { -readonly [K in keyof Specs]: WorkerHandle } {
     this.#assertOpen('spawn');
     // Before the parent's welcome, the children's welcomes wait for it (they need the descriptor).
     const descriptor = this.#transport?.describe() ?? this.#inherited;
@@ -176,7 +182,8 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
         this.#childLinks.delete(handle);
       });
     }
-    return handles;
+    // One handle per spec, in the specs' order: the tuple the signature promises.
+    return handles as { -readonly [K in keyof Specs]: WorkerHandle };
   }
 
   /**

@@ -1,4 +1,5 @@
-import { ClustrError, describeValue, type Envelope } from '@clustr/protocol';
+import { ClustrError, type Envelope } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 
 /** Called on every n-th confirmation of an identifier, with the last one and all n of them. */
 export type ConfirmationCallback = (lastMessage: Envelope<string>, messages: Envelope<string>[]) => void;

@@ -1,4 +1,4 @@
-export type { ClustrErrorCode, Envelope, Meta, Transport } from '@clustr/protocol';
+export type { ClustrErrorCode, Envelope, JsonData, JsonValue, Meta, Transport } from '@clustr/protocol';
 export { ClustrError, isClustrError } from '@clustr/protocol';
 export type { ExitInfo, SpawnSpec, WorkerHandle } from '@clustr/spawner';
 export type { ClusterProcessEvents, ClusterProcessOptions, KillOrder } from './cluster-process.js';

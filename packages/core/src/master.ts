@@ -1,4 +1,5 @@
-import { CONFIRMATION_CHANNEL, type Envelope, MASTER_CHANNEL, PUBLIC_CHANNEL } from '@clustr/protocol';
+import type { Envelope } from '@clustr/protocol';
+import { CONFIRMATION_CHANNEL, MASTER_CHANNEL, PUBLIC_CHANNEL } from '@clustr/protocol/internal';
 import { ClusterProcess, type ClusterProcessOptions } from './cluster-process.js';
 import { type ConfirmationCallback, Confirmations } from './confirmations.js';
 import { HandlerList, type MessageHandler } from './handler-list.js';

@@ -1,6 +1,5 @@
 import {
   ClustrError,
-  describeValue,
   type Link,
   RESTORE_TRANSPORT_EXPORT,
   type RestoreTransport,
@@ -8,6 +7,7 @@ import {
   type TransportDescriptor,
   toClustrError,
 } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 
 /**
  * Rebuilds the transport a parent described in its welcome: imports its module and calls its

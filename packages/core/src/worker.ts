@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { ClustrError } from '@clustr/protocol';
 import {
   assertGroupName,
   assertWorkerId,
-  ClustrError,
   describeValue,
   killChannel,
   PUBLIC_CHANNEL,
-} from '@clustr/protocol';
+} from '@clustr/protocol/internal';
 import { joinParent } from '@clustr/spawner';
 import { ClusterProcess, type ClusterProcessOptions } from './cluster-process.js';
 import { HandlerList, type MessageHandler } from './handler-list.js';

@@ -65,9 +65,11 @@ describe('Master', () => {
       expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_CHANNEL' }),
     );
     expect(() => master.publish('', 1)).toThrowError(/channel "" is not one a process can publish to/);
+    // @ts-expect-error JSON cannot carry a BigInt: a type error, and for JS callers a ClustrError
     expect(() => master.publish('public', 10n)).toThrowError(
       expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_DATA' }),
     );
+    // @ts-expect-error undefined as the whole value
     expect(() => master.publish('public', undefined)).toThrowError(/cannot be sent/);
     expect(() => master.killWorker('no spaces allowed', 0)).toThrowError(
       expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_WORKER_ID' }),

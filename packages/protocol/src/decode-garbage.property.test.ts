@@ -15,15 +15,17 @@ import {
   utf16GarbageArb,
 } from '../test/frame-arbitraries.js';
 import { decodeEnvelope, decodeFrame } from './codec.js';
-import { validateFrame } from './validate-frame.js';
 
 const RUNS = 2000;
 
-/** Decodes outside input as a frame: refused with BAD_FRAME, or a frame valid by every measure. */
+/**
+ * Decodes outside input as a frame: refused with BAD_FRAME, or a frame the wire rules accept.
+ * The oracle is `isWellFormedFrame`, the rules restated by hand with literal patterns, never
+ * `validateFrame`: a validator checked against itself passes whatever it does.
+ */
 function checkFrameInput(input: string | Uint8Array, maxBytes?: number): void {
   const frame = decodeOrRefuse(() => decodeFrame(input, maxBytes));
   if (frame === undefined) return;
-  expect(() => validateFrame(frame)).not.toThrow();
   expect(isWellFormedFrame(frame)).toBe(true);
 }
 

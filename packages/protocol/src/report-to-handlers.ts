@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { type ClustrError, toClustrError } from './clustr-error.js';
 
 /**
@@ -10,14 +11,33 @@ export function reportToHandlers(
   error: ClustrError,
 ): void {
   if ((handlers.size ?? handlers.length ?? 0) === 0) {
-    process.emitWarning(error);
+    emitClustrWarning(error);
     return;
   }
   for (const handler of handlers) {
     try {
       handler(error);
     } catch (thrown) {
-      process.emitWarning(toClustrError(thrown, 'ERR_CLUSTR_TRANSPORT', 'an error handler threw'));
+      emitClustrWarning(toClustrError(thrown, 'ERR_CLUSTR_TRANSPORT', 'an error handler threw'));
     }
   }
+}
+
+/**
+ * Emits `error` as an `'error'` event of `emitter` (a process, a worker handle) when it has
+ * listeners; without any, as in the original README's workers, reports it as a process warning,
+ * so nothing clustr receives from outside crashes the process and nothing passes silently.
+ */
+export function reportToEmitter(emitter: EventEmitter, error: ClustrError): void {
+  if (emitter.listenerCount('error') > 0) emitter.emit('error', error);
+  else emitClustrWarning(error);
+}
+
+// The one place clustr emits a process warning, so every warning has the same shape: listeners
+// on process.on('warning') branch on `name === 'ClustrWarning'` and `code`.
+function emitClustrWarning(error: ClustrError): void {
+  const { cause } = error;
+  const detail =
+    cause === undefined ? undefined : `cause: ${cause instanceof Error ? cause.message : String(cause)}`;
+  process.emitWarning(error.message, { type: 'ClustrWarning', code: error.code, detail });
 }

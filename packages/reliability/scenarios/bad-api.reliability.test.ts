@@ -4,12 +4,14 @@
 
 import { readFileSync } from 'node:fs';
 import { Master, type Transport, Worker } from '@clustr/core';
-import { describeValue, isClustrError } from '@clustr/protocol';
+import { isClustrError } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 import { createIpcTransport } from '@clustr/transport-ipc';
 import { createRedisTransport } from '@clustr/transport-redis';
 import { startRedisServer } from '@clustr-internal/test-utils';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type BadCall, CREATE_CASES, KILL_CASES, PUBLISH_CASES, SPAWN_CASES } from '../src/bad-api-cases.js';
+import { printFigureAfterAll } from '../src/print-figure.js';
 import { descendantsOf, procStat } from '../src/proc-tree.js';
 import { RelCluster } from '../src/rel-cluster.js';
 import { Figure, measuring } from '../src/report.js';
@@ -59,8 +61,10 @@ async function runBadApi(
   const connectionsBefore = await connections?.();
   const outcomes: Outcome[] = [];
   for (const [label, specs, mentions] of SPAWN_CASES) {
-    await attempt(outcomes, { api: 'spawn', label, mentions }, () =>
-      cluster.master.spawn(specs as unknown[]),
+    await attempt(
+      outcomes,
+      { api: 'spawn', label, mentions },
+      () => cluster.master.spawn(specs as never), // wrong on purpose, as a JS caller may write it
     );
   }
   for (const [label, channel, data, mentions] of PUBLISH_CASES) {
@@ -112,7 +116,7 @@ async function runBadApi(
 describe('bad api input', () => {
   describe('ipc', () => {
     const fig = new Figure('bad api ipc');
-    afterAll(() => fig.print());
+    printFigureAfterAll(fig);
     it('every wrong option gets a clear ClustrError; nothing half-started', () =>
       measuring(fig, () =>
         runBadApi(fig, createIpcTransport(), [
@@ -139,7 +143,7 @@ describe('bad api input', () => {
 
   describe('redis', () => {
     const fig = new Figure('bad api redis');
-    afterAll(() => fig.print());
+    printFigureAfterAll(fig);
     it('every wrong option gets a clear ClustrError; nothing half-started, no connection opened', () =>
       measuring(fig, async () => {
         await using redis = await startRedisServer();

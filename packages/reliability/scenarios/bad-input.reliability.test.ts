@@ -10,10 +10,11 @@ import { createIpcTransport, type IpcTransport } from '@clustr/transport-ipc';
 import { createRedisTransport, type RedisTransport } from '@clustr/transport-redis';
 import { startRedisServer } from '@clustr-internal/test-utils';
 import { createClient } from '@redis/client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ErrorTally, SummaryResult } from '../src/commands.js';
 import { fuzzIpcLines, fuzzPayloads } from '../src/fuzz-frames.js';
 import { MASTER_EPOCH, MasterStream } from '../src/master-streams.js';
+import { printFigureAfterAll } from '../src/print-figure.js';
 import { RelCluster } from '../src/rel-cluster.js';
 import { Figure, measuring } from '../src/report.js';
 import { checkStreams, type Expectation } from '../src/stream-check.js';
@@ -223,7 +224,7 @@ describe('bad input', () => {
 
   describe('ipc', () => {
     const fig = new Figure('bad input ipc');
-    afterAll(() => fig.print());
+    printFigureAfterAll(fig);
     it('10,000 fuzzed lines on a bash child’s IPC fd: 0 crashes, each counted bad, valid traffic delivered', () =>
       measuring(fig, async () => {
         const workDir = mkdtempSync(join(tmpdir(), 'clustr-bad-input-'));
@@ -237,7 +238,7 @@ describe('bad input', () => {
 
   describe('redis', () => {
     const fig = new Figure('bad input redis');
-    afterAll(() => fig.print());
+    printFigureAfterAll(fig);
     it('10,000 fuzzed payloads from a raw client: 0 crashes, each counted bad, valid traffic delivered', () =>
       measuring(fig, async () => {
         await using redis = await startRedisServer();

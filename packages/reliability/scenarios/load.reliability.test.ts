@@ -5,10 +5,11 @@ import type { Transport } from '@clustr/core';
 import { createIpcTransport } from '@clustr/transport-ipc';
 import { createRedisTransport } from '@clustr/transport-redis';
 import { startRedisServer } from '@clustr-internal/test-utils';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SummaryResult } from '../src/commands.js';
 import { buildLoadPlan, groupOf, type LoadCounts } from '../src/load-plan.js';
 import { publishPlanFromMaster } from '../src/master-streams.js';
+import { printFigureAfterAll } from '../src/print-figure.js';
 import { RelCluster } from '../src/rel-cluster.js';
 import { Figure, measuring } from '../src/report.js';
 import { checkStreams } from '../src/stream-check.js';
@@ -97,14 +98,14 @@ async function runLoad(fig: Figure, transport: Transport, counts: LoadCounts): P
 describe('load', () => {
   describe('ipc', () => {
     const fig = new Figure('load ipc');
-    afterAll(() => fig.print());
+    printFigureAfterAll(fig);
     it(`${IPC_COUNTS.workers} workers: nothing lost, nothing duplicated, per-sender order kept`, () =>
       measuring(fig, () => runLoad(fig, createIpcTransport(), IPC_COUNTS)));
   });
 
   describe('redis', () => {
     const fig = new Figure('load redis');
-    afterAll(() => fig.print());
+    printFigureAfterAll(fig);
     it(`${REDIS_COUNTS.workers} workers: nothing lost, nothing duplicated, per-sender order kept`, () =>
       measuring(fig, async () => {
         await using redis = await startRedisServer();

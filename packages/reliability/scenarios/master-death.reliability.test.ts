@@ -4,8 +4,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { FIXTURE_EXEC_ARGV } from '@clustr-internal/conformance';
 import { startRedisServer } from '@clustr-internal/test-utils';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Observer } from '../src/observer.js';
+import { printFigureAfterAll } from '../src/print-figure.js';
 import { descendantsOf, isAlive, waitGone } from '../src/proc-tree.js';
 import { Figure, measuring } from '../src/report.js';
 import { isTreeReport, TREE_MASTER, type TreeReport, type TreeSpec, treeSize } from '../src/tree.js';
@@ -104,14 +105,14 @@ async function runMasterDeath(fig: Figure, kind: 'ipc' | 'redis', url: string): 
 describe('master death', () => {
   describe('ipc', () => {
     const fig = new Figure('master death ipc');
-    afterAll(() => fig.print());
+    printFigureAfterAll(fig);
     it('leaves 0 orphans within 2 s, for the master and for a mid-tree worker', () =>
       measuring(fig, () => runMasterDeath(fig, 'ipc', '')));
   });
 
   describe('redis', () => {
     const fig = new Figure('master death redis');
-    afterAll(() => fig.print());
+    printFigureAfterAll(fig);
     it('leaves 0 orphans within 2 s, for the master and for a mid-tree worker', () =>
       measuring(fig, async () => {
         await using redis = await startRedisServer();

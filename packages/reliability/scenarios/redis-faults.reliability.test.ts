@@ -5,9 +5,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { createRedisTransport, type RedisTransport } from '@clustr/transport-redis';
 import { type RedisServer, startRedisServer } from '@clustr-internal/test-utils';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SummaryResult } from '../src/commands.js';
 import { MASTER_EPOCH, MasterStream } from '../src/master-streams.js';
+import { printFigureAfterAll } from '../src/print-figure.js';
 import { connectAdmin, killClients, spread } from '../src/redis-faults.js';
 import { RelCluster } from '../src/rel-cluster.js';
 import { Figure, measuring } from '../src/report.js';
@@ -160,7 +161,7 @@ async function runRedisFaults(fig: Figure, redis: RedisServer): Promise<void> {
 
 describe('redis faults', () => {
   const fig = new Figure('redis faults');
-  afterAll(() => fig.print());
+  printFigureAfterAll(fig);
   it('recovers from CLIENT KILL and a server restart; loss measured; offline publishes delivered', () =>
     measuring(fig, async () => {
       await using redis = await startRedisServer();

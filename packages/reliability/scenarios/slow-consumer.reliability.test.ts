@@ -9,10 +9,11 @@ import type { Transport, WorkerHandle } from '@clustr/core';
 import { createIpcTransport, type IpcTransport } from '@clustr/transport-ipc';
 import { createRedisTransport, type RedisTransport } from '@clustr/transport-redis';
 import { startRedisServer } from '@clustr-internal/test-utils';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SummaryResult } from '../src/commands.js';
 import { retainedHeap } from '../src/heap.js';
 import { MASTER_EPOCH } from '../src/master-streams.js';
+import { printFigureAfterAll } from '../src/print-figure.js';
 import { RelCluster } from '../src/rel-cluster.js';
 import { Figure, measuring } from '../src/report.js';
 
@@ -183,7 +184,7 @@ async function runSlowConsumer(fig: Figure, transport: Transport, target: Target
 describe('slow consumer', () => {
   describe('ipc', () => {
     const fig = new Figure('slow consumer ipc');
-    afterAll(() => fig.print());
+    printFigureAfterAll(fig);
     const maxQueueBytes = MIB;
     it('bounded sender queue, one ERR_CLUSTR_QUEUE_FULL per episode, fast workers keep their throughput', () =>
       measuring(fig, () =>
@@ -211,7 +212,7 @@ describe('slow consumer', () => {
 
   describe('redis', () => {
     const fig = new Figure('slow consumer redis');
-    afterAll(() => fig.print());
+    printFigureAfterAll(fig);
     it('redis drops the slow subscriber at its output buffer limit; the worker reports it; the sender stays small', () =>
       measuring(fig, async () => {
         await using redis = await startRedisServer({

@@ -6,9 +6,10 @@ import type { Transport, WorkerHandle } from '@clustr/core';
 import { createIpcTransport } from '@clustr/transport-ipc';
 import { createRedisTransport } from '@clustr/transport-redis';
 import { startRedisServer } from '@clustr-internal/test-utils';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SummaryResult } from '../src/commands.js';
 import { MASTER_EPOCH, MasterStream } from '../src/master-streams.js';
+import { printFigureAfterAll } from '../src/print-figure.js';
 import { isAlive, procStat } from '../src/proc-tree.js';
 import { type CommandBody, RelCluster } from '../src/rel-cluster.js';
 import { Figure, measuring } from '../src/report.js';
@@ -162,14 +163,14 @@ async function runWorkerFaults(fig: Figure, transport: Transport): Promise<void>
 describe('worker faults', () => {
   describe('ipc', () => {
     const fig = new Figure('worker faults ipc');
-    afterAll(() => fig.print());
+    printFigureAfterAll(fig);
     it('SIGKILLed workers restart; survivors see no gaps; the master’s view stays right', () =>
       measuring(fig, () => runWorkerFaults(fig, createIpcTransport())));
   });
 
   describe('redis', () => {
     const fig = new Figure('worker faults redis');
-    afterAll(() => fig.print());
+    printFigureAfterAll(fig);
     it('SIGKILLed workers restart; survivors see no gaps; the master’s view stays right', () =>
       measuring(fig, async () => {
         await using redis = await startRedisServer();

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
-import { ClustrError, checkDuration, describeValue, refuseUnknownKeys } from '@clustr/protocol';
+import { ClustrError } from '@clustr/protocol';
+import { checkDuration, describeValue, refuseUnknownKeys } from '@clustr/protocol/internal';
 import { isRecord } from './option-checks.js';
 import type { StopOptions } from './worker-handle.js';
 

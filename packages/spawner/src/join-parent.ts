@@ -1,13 +1,6 @@
 import { Socket } from 'node:net';
-import {
-  ClustrError,
-  describeValue,
-  encodeControlFrame,
-  isWorkerId,
-  reportToHandlers,
-  validateFrame,
-  type WelcomeFrame,
-} from '@clustr/protocol';
+import { ClustrError, reportToHandlers, validateFrame } from '@clustr/protocol';
+import { describeValue, encodeControlFrame, isWorkerId, type WelcomeFrame } from '@clustr/protocol/internal';
 import {
   CLUSTR_ENV,
   DEFAULT_MAX_BUFFERED_FRAMES,

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { debuglog } from 'node:util';
-import { ClustrError, describeValue, isTaggedFrame, type Link } from '@clustr/protocol';
+import { ClustrError, isTaggedFrame, type Link } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 import { LineReader } from './line-reader.js';
 
 const debug = debuglog('clustr');

@@ -1,13 +1,13 @@
+import type { ClustrError } from '@clustr/protocol';
 import {
-  type ClustrError,
   checkDuration,
   checkPositiveInteger,
   invalidOptionError,
   isOptionsObject,
-} from '@clustr/protocol';
+} from '@clustr/protocol/internal';
 
 /** Largest delay `setTimeout` honours: the protocol's rule, kept under the spawner's old name. */
-export { MAX_TIMER_MS } from '@clustr/protocol';
+export { MAX_TIMER_MS } from '@clustr/protocol/internal';
 
 /** Where in the spec list a value sits, for error messages: `spawn spec 2: restart.maxDelayMs`. */
 export interface OptionPath {

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type ChildLink,
-  ClustrError,
-  describeValue,
-  isWorkerId,
-  type TransportDescriptor,
-} from '@clustr/protocol';
+import { type ChildLink, ClustrError, type TransportDescriptor } from '@clustr/protocol';
+import { describeValue, isWorkerId } from '@clustr/protocol/internal';
 import { validateSpawnSpecs } from './validate-spawn-specs.js';
 import type { WorkerHandle } from './worker-handle.js';
 import { WorkerSlot } from './worker-slot.js';

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClustrError, DEFAULT_MAX_FRAME_BYTES, describeValue } from '@clustr/protocol';
+import { ClustrError, DEFAULT_MAX_FRAME_BYTES } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 import { affinityUnsupportedReason, findExecutable, machineCoreCount } from './cpu-affinity.js';
 import { DEFAULT_MAX_LINE_BYTES, DEFAULT_STDIO, DEFAULT_STOP_TIMEOUT_MS } from './defaults.js';
 import { inheritableExecArgv } from './node-exec-argv.js';

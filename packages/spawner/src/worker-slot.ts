@@ -1,13 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Duplex, Readable } from 'node:stream';
-import {
-  type ChildLink,
-  ClustrError,
-  encodeControlFrame,
-  encodeData,
-  type TransportDescriptor,
-} from '@clustr/protocol';
+import { type ChildLink, ClustrError, encodeData, type TransportDescriptor } from '@clustr/protocol';
+import { encodeControlFrame, reportToEmitter } from '@clustr/protocol/internal';
 import { checkStopOptions } from './check-stop-options.js';
 import { ChildLinkImpl } from './child-link.js';
 import { DEFAULT_MAX_BUFFERED_FRAMES, DEFAULT_STOP_SIGNAL, EXIT_BAD_HANDSHAKE } from './defaults.js';
@@ -311,7 +306,6 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
   }
 
   private report(error: ClustrError): void {
-    if (this.listenerCount('error') > 0) this.emit('error', error);
-    else process.emitWarning(error);
+    reportToEmitter(this, error);
   }
 }

@@ -1,7 +1,8 @@
 import { spawn as spawnProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
-import { EXIT_BAD_HANDSHAKE, WATCH_PARENT_PRELOAD } from '@clustr/spawner';
+import { EXIT_BAD_HANDSHAKE } from '@clustr/spawner';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WATCH_PARENT_PRELOAD } from '../src/node-exec-argv.js';
 import { fixture, nextEvent, spawn, stopAll, TSX_EXEC_ARGV } from './helpers.js';
 
 afterEach(stopAll);

@@ -1,7 +1,7 @@
 import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { isClustrError } from '@clustr/protocol';
-import { CLUSTR_ENV } from '@clustr/spawner';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CLUSTR_ENV } from '../src/defaults.js';
 import type { WorkerSlot } from '../src/worker-slot.js';
 import {
   childrenOf,

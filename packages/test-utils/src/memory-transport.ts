@@ -2,7 +2,6 @@ import {
   type ChildLink,
   ClustrError,
   DEFAULT_MAX_FRAME_BYTES,
-  describeValue,
   type EncodedMeta,
   type Envelope,
   isChannelName,
@@ -13,6 +12,7 @@ import {
   type TransportSelf,
   toClustrError,
 } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 import { createMemoryBus, type MemoryBus, type MemoryBusMember } from './memory-bus.js';
 
 /** Options of {@link createMemoryTransport}. */

@@ -1,4 +1,5 @@
-import { ClustrError, describeValue } from '@clustr/protocol';
+import { ClustrError } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 
 /** An operation on a closed transport. */
 export function closedError(what: string): ClustrError {

@@ -4,7 +4,6 @@ import {
   type DataFrame,
   type EncodedMeta,
   type Envelope,
-  encodeControlFrame,
   type Frame,
   isChannelName,
   type Link,
@@ -13,6 +12,7 @@ import {
   type TransportSelf,
   toClustrError,
 } from '@clustr/protocol';
+import { encodeControlFrame } from '@clustr/protocol/internal';
 import { type ChildState, createChildState } from './child-state.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { closedError, invalidChannelError, parentGoneError, tooLargeError } from './ipc-errors.js';
@@ -105,7 +105,7 @@ export class IpcRouter implements IpcTransport, OutboxHost {
     const links = route?.links;
     const parentOut = this.parent?.out;
     if ((links !== undefined && links.length > 0) || parentOut !== undefined) {
-      if (!this.joinRun(channel, meta, dataJson, size, links, parentOut)) {
+      if (!this.joinRun(channel, meta, dataJson, links, parentOut)) {
         const run = new Run(channel, meta.json, dataJson);
         let isEverywhere = parentOut === undefined || parentOut.push(run, size);
         if (links !== undefined) {
@@ -127,7 +127,6 @@ export class IpcRouter implements IpcTransport, OutboxHost {
     channel: string,
     meta: EncodedMeta,
     dataJson: string,
-    size: number,
     links: readonly ChildState[] | undefined,
     parentOut: LinkOutbox | undefined,
   ): boolean {

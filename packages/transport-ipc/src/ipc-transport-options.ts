@@ -1,11 +1,11 @@
+import { DEFAULT_MAX_FRAME_BYTES } from '@clustr/protocol';
 import {
   checkDuration,
   checkPositiveInteger,
-  DEFAULT_MAX_FRAME_BYTES,
   invalidOptionError,
   isOptionsObject,
   refuseUnknownKeys,
-} from '@clustr/protocol';
+} from '@clustr/protocol/internal';
 
 /**
  * Most characters the IPC transport keeps queued for one link (a child, or the parent) while

@@ -1,4 +1,4 @@
-import { encodeDataFrame, encodeRunFrame } from '@clustr/protocol';
+import { encodeDataFrame, encodeRunFrame } from '@clustr/protocol/internal';
 
 /** Most messages one run holds; the next publish starts a new run. */
 const MAX_RUN_LENGTH = 10_000;

@@ -1,4 +1,5 @@
-import { type ClustrError, encodeControlFrame } from '@clustr/protocol';
+import type { ClustrError } from '@clustr/protocol';
+import { encodeControlFrame } from '@clustr/protocol/internal';
 import { AckTracker } from './ack-tracker.js';
 import type { Outbox } from './outbox.js';
 import { type Route, type RoutedLink, RouteTable, UP_FAILED, UP_LIVE } from './route-table.js';

@@ -1,5 +1,6 @@
 import { debuglog } from 'node:util';
-import { ClustrError, describeValue } from '@clustr/protocol';
+import { ClustrError } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 import { createClient, ErrorReply, type RedisClientType } from '@redis/client';
 import {
   type ConnectionEvent,

@@ -1,13 +1,13 @@
+import { DEFAULT_MAX_FRAME_BYTES } from '@clustr/protocol';
 import {
   checkBoolean,
   checkDuration,
   checkPositiveInteger,
   checkString,
-  DEFAULT_MAX_FRAME_BYTES,
   invalidOptionError,
   isOptionsObject,
   refuseUnknownKeys,
-} from '@clustr/protocol';
+} from '@clustr/protocol/internal';
 
 /** Namespace of the default cluster: channels are `clustr:<channel>`. */
 export const DEFAULT_NAMESPACE = 'clustr';

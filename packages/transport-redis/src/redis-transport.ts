@@ -1,11 +1,11 @@
 import {
   type ChildLink,
   ClustrError,
-  describeValue,
   encodeEnvelope,
   isChannelName,
   type TransportSelf,
 } from '@clustr/protocol';
+import { describeValue } from '@clustr/protocol/internal';
 import { createConnectionPair } from './connection-pair.js';
 import { createLocalHandlers } from './local-handlers.js';
 import { createPayloadSender } from './payload-sender.js';

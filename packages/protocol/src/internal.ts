@@ -1,0 +1,29 @@
+// `@clustr/protocol/internal`: what the other clustr packages share but users and transport
+// authors never write. Not covered by semver: any release may change or remove these names.
+export { encodeControlFrame, encodeDataFrame, encodeRunFrame } from './codec.js';
+export { describeValue } from './describe-value.js';
+export type { HelloFrame, WelcomeFrame } from './frames.js';
+export { FRAME_TAG, FRAME_VERSION } from './frames.js';
+export {
+  assertExitCode,
+  assertGroupName,
+  assertUserChannel,
+  assertWorkerId,
+  CONFIRMATION_CHANNEL,
+  isWorkerId,
+  killChannel,
+  MASTER_CHANNEL,
+  PUBLIC_CHANNEL,
+} from './names.js';
+export {
+  checkBoolean,
+  checkDuration,
+  checkPositiveInteger,
+  checkString,
+  invalidOptionError,
+  isOptionsObject,
+  MAX_TIMER_MS,
+  refuseUnknownKeys,
+} from './option-checks.js';
+export { reportToEmitter } from './report-to-handlers.js';
+export { MAX_RUN_MESSAGES } from './validate-frame.js';
