@@ -60,6 +60,8 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   #inherited: Promise<TransportDescriptor> | undefined;
   #pending: [channel: string, dataJson: string][] | undefined = [];
   #isReadyAwaited = false;
+  /** The last channel `publish` accepted (strings are immutable: equal means valid). */
+  #checkedChannel: string | undefined;
   /** Why this process could not join the cluster, once `ready()` has failed. */
   #failure: ClustrError | undefined;
   readonly #ready: Promise<void>;
@@ -128,7 +130,11 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
    * @throws ClustrError `ERR_CLUSTR_INVALID_CHANNEL`, `ERR_CLUSTR_INVALID_DATA`, `ERR_CLUSTR_CLOSED`
    */
   publish<T = unknown>(channel: string, data: T & JsonData<T>): void {
-    assertUserChannel(channel);
+    // A burst publishes to the same channel string again and again: check it once.
+    if (channel !== this.#checkedChannel) {
+      assertUserChannel(channel);
+      this.#checkedChannel = channel;
+    }
     this.#send(channel, encodeData(data));
   }
 
