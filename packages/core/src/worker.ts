@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ClustrError } from '@clustr/protocol';
 import {
   assertGroupName,
@@ -6,6 +5,7 @@ import {
   describeValue,
   killChannel,
   PUBLIC_CHANNEL,
+  randomId,
 } from '@clustr/protocol/internal';
 import { joinParent } from '@clustr/spawner';
 import { ClusterProcess, type ClusterProcessOptions } from './cluster-process.js';
@@ -54,7 +54,7 @@ export class Worker extends ClusterProcess {
     assertGroupName(options.group);
     if (options.workerId !== undefined) assertWorkerId(options.workerId);
     const parent = joinParent();
-    const workerId = options.workerId ?? parent?.workerId ?? randomUUID();
+    const workerId = options.workerId ?? parent?.workerId ?? randomId();
     super(
       {
         workerId,

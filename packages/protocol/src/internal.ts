@@ -25,5 +25,6 @@ export {
   MAX_TIMER_MS,
   refuseUnknownKeys,
 } from './option-checks.js';
+export { randomId } from './random-id.js';
 export { reportToEmitter } from './report-to-handlers.js';
 export { MAX_RUN_MESSAGES } from './validate-frame.js';

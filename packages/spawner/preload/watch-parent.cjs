@@ -8,10 +8,12 @@
 //    once and the parent's welcome is read while the program starts. @clustr/spawner takes the
 //    socket and what was read over from the global below.
 // Only in the main thread: --require also runs in worker threads, loader hooks' included (tsx),
-// and a second reader on the link's fd would steal the parent's frames.
-const { isMainThread } = require('node:worker_threads');
+// and a second reader on the link's fd would steal the parent's frames. A clustr child's main
+// thread has Node's IPC channel (process.send); its worker threads never do (cheaper to ask than
+// to load node:worker_threads).
+const isMainThread = typeof process.send === 'function';
 const exitWithParent = () => process.nextTick(() => process.exit(process.exitCode ?? 0));
-if (isMainThread && process.channel && typeof process.send === 'function') {
+if (isMainThread && process.channel) {
   process.once('disconnect', exitWithParent);
   process.channel.unref();
 }

@@ -22,14 +22,20 @@ const READY = `${encodeControlFrame({ clustr: 1, type: 'ready' })}\n`;
 
 /** A child's end of the link to its parent: a {@link LineLink} that can hold the process open. */
 export class ParentLink extends LineLink {
-  /** Keeps the process alive while the link is open (a worker in the cluster). */
+  #holds = 0;
+
+  /**
+   * Keeps the process alive while the link is open (a worker in the cluster, a child waiting for
+   * its welcome). Counted: the process is held until every `ref()` has its `unref()`.
+   */
   ref(): void {
-    (this.socket as Socket).ref();
+    if (this.#holds++ === 0) (this.socket as Socket).ref();
   }
 
-  /** Lets the process end although the link is open. */
+  /** Ends one {@link ParentLink.ref}: with none left, the process may end although the link is open. */
   unref(): void {
-    (this.socket as Socket).unref();
+    if (this.#holds === 0) return;
+    if (--this.#holds === 0) (this.socket as Socket).unref();
   }
 
   /** Tells the parent this process is ready: its handle resolves `ready`. */
@@ -131,8 +137,13 @@ function connect(workerId: string, parentId: string, fd: number): ParentConnecti
       new ClustrError('ERR_CLUSTR_TRANSPORT', 'the link to the parent closed before its welcome'),
     ),
   );
-  // Nobody has to await the welcome (a child that never joins the cluster).
-  welcome.catch(() => {});
+  // Waiting for the welcome holds the process open: a child must not end before it knows who it
+  // is. Nobody has to await the welcome (a child that never joins the cluster).
+  link.ref();
+  welcome.then(
+    () => link.unref(),
+    () => link.unref(),
+  );
   return { workerId, parentId, link, welcome };
 }
 

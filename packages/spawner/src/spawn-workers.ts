@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { type ChildLink, ClustrError, type TransportDescriptor } from '@clustr/protocol';
-import { describeValue, isWorkerId } from '@clustr/protocol/internal';
+import { describeValue, isWorkerId, randomId } from '@clustr/protocol/internal';
 import { validateSpawnSpecs } from './validate-spawn-specs.js';
 import type { WorkerHandle } from './worker-handle.js';
 import { WorkerSlot } from './worker-slot.js';
@@ -76,7 +75,7 @@ export function spawnWorkers(specs: unknown, context: SpawnContext): WorkerHandl
     (spec) =>
       new WorkerSlot(
         spec,
-        { workerId: randomUUID(), parentId: context.parentId, transport: context.transport },
+        { workerId: randomId(), parentId: context.parentId, transport: context.transport },
         adopt,
       ),
   );
