@@ -50,7 +50,7 @@ async function roundTrip(context: RunContext, kind: TransportKind) {
   let resolvePong: (() => void) | undefined;
   session.master.onPrivate(() => resolvePong?.());
   const total = context.counts.roundTrips;
-  const warmUp = Math.ceil(total / 10);
+  const warmUp = context.counts.roundTripWarmUp;
   const samples: number[] = [];
   const pingPong = async () => {
     for (let i = 0; i < warmUp + total; i++) {

@@ -127,7 +127,7 @@ export const ipcRawMeasurements = [
       let resolvePong: (() => void) | undefined;
       child.on('message', () => resolvePong?.());
       const total = context.counts.roundTrips;
-      const warmUp = Math.ceil(total / 10);
+      const warmUp = context.counts.roundTripWarmUp;
       const samples: number[] = [];
       const pingPong = async () => {
         for (let i = 0; i < warmUp + total; i++) {

@@ -95,7 +95,7 @@ export const moleculerMeasurements = [
     async run(context) {
       const { broker } = await startCluster(context, 1);
       const total = context.counts.roundTrips;
-      const warmUp = Math.ceil(total / 10);
+      const warmUp = context.counts.roundTripWarmUp;
       const samples: number[] = [];
       const calls = async () => {
         for (let i = 0; i < warmUp + total; i++) {
