@@ -36,6 +36,9 @@ type Dispatch = (envelope: Envelope) => void;
  */
 export const DEFAULT_MAX_PENDING_MESSAGES = 100_000;
 
+/** What `#checkedChannel` holds before any publish: equal to no argument a caller can pass. */
+const NOTHING_CHECKED = Symbol('nothing checked');
+
 interface Identity {
   readonly workerId: string | undefined;
   readonly group: string;
@@ -61,7 +64,7 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   #pending: [channel: string, dataJson: string][] | undefined = [];
   #isReadyAwaited = false;
   /** The last channel `publish` accepted (strings are immutable: equal means valid). */
-  #checkedChannel: string | undefined;
+  #checkedChannel: unknown = NOTHING_CHECKED;
   /** Why this process could not join the cluster, once `ready()` has failed. */
   #failure: ClustrError | undefined;
   readonly #ready: Promise<void>;

@@ -59,6 +59,17 @@ describe('Master', () => {
     await master.close();
   });
 
+  it('checks every channel, also when a burst skips re-checking the same valid one', async () => {
+    const master = Master.create({ transport: createMemoryTransport() });
+    const invalid = expect.objectContaining({ code: 'ERR_CLUSTR_INVALID_CHANNEL' });
+    expect(() => master.publish(undefined as unknown as string, 1)).toThrowError(invalid);
+    master.publish('public', 1);
+    master.publish('public', 2);
+    expect(() => master.publish('', 1)).toThrowError(invalid);
+    expect(() => master.publish(undefined as unknown as string, 1)).toThrowError(invalid);
+    await master.close();
+  });
+
   it('refuses bad channels, bad data and bad kill arguments with ClustrErrors', async () => {
     const master = Master.create({ transport: createMemoryTransport() });
     expect(() => master.publish('kill:abc', 1)).toThrowError(
