@@ -87,4 +87,24 @@ describe('the handshake', () => {
       /ERR_CLUSTR_SPAWN_FAILED: worker .* refused its parent's handshake \(exit code 78/,
     );
   });
+
+  it('a run is over when its refused handshake is reported: a stop() from that report ends the slot with its exit', async () => {
+    const [handle] = spawn([
+      {
+        file: fixture('crash.ts'),
+        execArgv: TSX_EXEC_ARGV,
+        args: [String(EXIT_BAD_HANDSHAKE)],
+        restart: { policy: 'on-failure', initialDelayMs: 1, maxRestarts: 2 },
+      },
+    ]);
+    const seen: unknown[] = [];
+    handle!.on('restart', () => seen.push('restart'));
+    handle!.once('error', () => {
+      seen.push([handle!.state, handle!.pid]);
+      void handle!.stop();
+    });
+    expect(await handle!.exited).toEqual({ code: EXIT_BAD_HANDSHAKE, signal: null });
+    expect(handle!.state).toBe('stopped');
+    expect(seen).toEqual([['restarting', undefined]]);
+  });
 });
