@@ -82,11 +82,8 @@ export function nextSlotState<R>(state: SlotState<R>, event: SlotEvent<R>): Slot
         ? { kind: 'stopped' }
         : state;
     case 'signalled':
-      return state.kind === 'starting' || state.kind === 'running'
-        ? state.run === undefined
-          ? state
-          : { kind: 'stopping', run: state.run, from: state.kind, killTimer: event.killTimer }
-        : state;
+      if ((state.kind !== 'starting' && state.kind !== 'running') || state.run === undefined) return state;
+      return { kind: 'stopping', run: state.run, from: state.kind, killTimer: event.killTimer };
     case 'ended':
       if (!holdsRun(state, event.run)) return state;
       if (state.kind === 'stopping') return event.leadsTo.kind === 'stopped' ? event.leadsTo : state;
