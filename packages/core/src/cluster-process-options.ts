@@ -1,4 +1,15 @@
 import type { ClustrError, Meta, Transport } from '@clustr/protocol';
+import type { ParentConnection } from '@clustr/spawner';
+
+/** Who a process is: what `Master` and `Worker` tell their common base. */
+export interface ProcessIdentity {
+  readonly workerId: string | undefined;
+  readonly group: string;
+  /** The channels it subscribes to. */
+  readonly channels: readonly string[];
+  /** The parent that spawned this process, when clustr did. */
+  readonly parent: ParentConnection | undefined;
+}
 
 /** Options every cluster process (master or worker) takes. */
 export interface ClusterProcessOptions {

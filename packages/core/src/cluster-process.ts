@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import {
-  type ChildLink,
-  ClustrError,
+  type ClustrError,
   type EncodedMeta,
   type Envelope,
   encodeData,
@@ -15,37 +14,36 @@ import {
   assertExitCode,
   assertUserChannel,
   assertWorkerId,
-  describeValue,
   killChannel,
   PUBLIC_CHANNEL,
   reportToEmitter as reportError,
 } from '@clustr/protocol/internal';
-import { type ParentConnection, type SpawnSpec, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
-import type { ClusterProcessEvents, ClusterProcessOptions } from './cluster-process-options.js';
+import { type SpawnSpec, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
+import type {
+  ClusterProcessEvents,
+  ClusterProcessOptions,
+  ProcessIdentity,
+} from './cluster-process-options.js';
 import type { HandlerList, MessageHandler } from './handler-list.js';
+import { DEFAULT_MAX_PENDING_MESSAGES, queueMessage } from './pending-messages.js';
+import * as errors from './process-errors.js';
+import {
+  initialProcessState,
+  isClosing,
+  nextProcessState,
+  type ProcessEvent,
+  type ProcessState,
+} from './process-state.js';
 import { assertTransport, restoreTransport } from './resolve-transport.js';
+import { SpawnedChildren } from './spawned-children.js';
 
 export type { ClusterProcessEvents, ClusterProcessOptions, KillOrder } from './cluster-process-options.js';
+export { DEFAULT_MAX_PENDING_MESSAGES };
 
 type Dispatch = (envelope: Envelope) => void;
 
-/**
- * Most messages a process queues before `ready()`; past it `publish` throws
- * `ERR_CLUSTR_QUEUE_FULL` rather than buffer without bound.
- * @default 100000
- */
-export const DEFAULT_MAX_PENDING_MESSAGES = 100_000;
-
 /** What `#checkedChannel` holds before any publish: equal to no argument a caller can pass. */
 const NOTHING_CHECKED = Symbol('nothing checked');
-
-interface Identity {
-  readonly workerId: string | undefined;
-  readonly group: string;
-  readonly channels: readonly string[];
-  /** The parent that spawned this process, when clustr did. */
-  readonly parent: ParentConnection | undefined;
-}
 
 /** What masters and workers share: publish, handlers, spawn, kill, lifecycle. */
 export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> {
@@ -53,54 +51,43 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   readonly group: string;
   readonly #workerId: string | undefined;
   readonly #meta: EncodedMeta;
-  readonly #identity: Identity;
+  readonly #identity: ProcessIdentity;
   readonly #dispatch = new Map<string, Dispatch>();
-  readonly #children = new Set<WorkerHandle>();
-  /** The latest link of each child, for a transport restored after the child started. */
-  readonly #childLinks = new Map<WorkerHandle, ChildLink>();
-  #transport: Transport | undefined;
+  readonly #children = new SpawnedChildren();
+  #state: ProcessState;
   /** The parent's transport, as its welcome describes it (this process rebuilds it). */
   #inherited: Promise<TransportDescriptor> | undefined;
-  #pending: [channel: string, dataJson: string][] | undefined = [];
+  /** Whether the caller took charge of a failed join (else it is reported); not a state: it may flip in any. */
   #isReadyAwaited = false;
   /** The last channel `publish` accepted (strings are immutable: equal means valid). */
   #checkedChannel: unknown = NOTHING_CHECKED;
-  /** Why this process could not join the cluster, once `ready()` has failed. */
-  #failure: ClustrError | undefined;
   readonly #ready: Promise<void>;
-  #closing: Promise<void> | undefined;
 
-  protected constructor(identity: Identity, options: ClusterProcessOptions) {
+  protected constructor(identity: ProcessIdentity, options: ClusterProcessOptions) {
     super();
     this.group = identity.group;
     this.#workerId = identity.workerId;
     this.#identity = identity;
     this.#meta = encodeMeta({ workerId: identity.workerId, group: identity.group });
-    if (typeof options !== 'object' || options === null) {
-      throw new ClustrError(
-        'ERR_CLUSTR_INVALID_OPTION',
-        `options ${describeValue(options)} are not valid (an object)`,
-      );
-    }
+    if (typeof options !== 'object' || options === null) throw errors.invalidOptions(options);
     const { parent } = identity;
-    if (options.transport !== undefined) this.#useTransport(options.transport);
+    let transport: Transport | undefined;
+    if (options.transport !== undefined) transport = this.#listen(options.transport);
     else if (parent !== undefined) this.#inherited = parent.welcome.then((welcome) => welcome.transport);
-    else if (typeof options.defaultTransport === 'function') this.#useTransport(options.defaultTransport());
-    else if (options.defaultTransport !== undefined) {
-      throw new ClustrError(
-        'ERR_CLUSTR_INVALID_OPTION',
-        `defaultTransport ${describeValue(options.defaultTransport)} is not valid (a function returning a transport)`,
-      );
-    }
+    else if (typeof options.defaultTransport === 'function')
+      transport = this.#listen(options.defaultTransport());
+    else if (options.defaultTransport !== undefined)
+      throw errors.invalidDefaultTransport(options.defaultTransport);
+    this.#state = initialProcessState(transport);
     // A spawned worker stays alive while it is in the cluster, whatever else it does.
     parent?.link.ref();
     this.#ready = this.#start().catch((error: unknown) => {
-      this.#failure = toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'joining the cluster failed');
-      this.#pending = undefined;
-      throw this.#failure;
+      const reason = toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'joining the cluster failed');
+      this.#apply({ type: 'failed', reason });
+      throw reason;
     });
     this.#ready.catch((error: ClustrError) => {
-      if (!this.#isReadyAwaited && this.#closing === undefined) reportError(this, error);
+      if (!this.#isReadyAwaited && !isClosing(this.#state)) reportError(this, error);
     });
   }
 
@@ -111,12 +98,12 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
 
   /** The name of the transport in use, once known. */
   get transportName(): string | undefined {
-    return this.#transport?.name;
+    return this.#state.transport?.name;
   }
 
   /** The children this process spawned that have not exited for good. */
   get children(): readonly WorkerHandle[] {
-    return [...this.#children];
+    return this.#children.list();
   }
 
   /** Resolves when this process's subscriptions are live; rejects when it cannot join. */
@@ -171,26 +158,17 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   ): { -readonly [K in keyof Specs]: WorkerHandle } {
     this.#assertOpen('spawn');
     // Before the parent's welcome, the children's welcomes wait for it (they need the descriptor).
-    const descriptor = this.#transport?.describe() ?? this.#inherited;
-    if (descriptor === undefined) {
-      throw new ClustrError('ERR_CLUSTR_NO_TRANSPORT', 'cannot spawn: this process has no transport');
-    }
+    const descriptor = this.#state.transport?.describe() ?? this.#inherited;
+    if (descriptor === undefined) throw errors.cannotSpawn();
     const handles = spawnWorkers(specs, {
       parentId: this.#workerId ?? 'master',
       transport: descriptor,
       adopt: (link, handle) => {
-        this.#childLinks.set(handle, link);
-        this.#transport?.adopt(link);
+        this.#children.adopted(handle, link);
+        this.#state.transport?.adopt(link);
       },
     });
-    for (const handle of handles) {
-      this.#children.add(handle);
-      handle.on('error', (error) => reportError(this, error));
-      void handle.exited.then(() => {
-        this.#children.delete(handle);
-        this.#childLinks.delete(handle);
-      });
-    }
+    this.#children.add(handles, (error) => reportError(this, error));
     // One handle per spec, in the specs' order: the tuple the signature promises.
     return handles as { -readonly [K in keyof Specs]: WorkerHandle };
   }
@@ -201,8 +179,11 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
    * Idempotent.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#shutdown();
-    return this.#closing;
+    const state = this.#state;
+    if (isClosing(state)) return state.done;
+    const done = this.#shutdown(state.transport);
+    this.#apply({ type: 'close', done });
+    return done;
   }
 
   /** `await using` support: the same as {@link close}. */
@@ -212,14 +193,8 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
 
   /** Registers a handler for messages on `channel`. */
   protected addHandler<T>(channel: string, handler: MessageHandler<T>, method: string): () => void {
-    if (typeof handler !== 'function') {
-      throw new ClustrError(
-        'ERR_CLUSTR_INVALID_OPTION',
-        `${method} handler ${describeValue(handler)} is not a function`,
-      );
-    }
-    const list = this.handlersOf(channel);
-    return list.add(handler as MessageHandler);
+    if (typeof handler !== 'function') throw errors.invalidHandler(method, handler);
+    return this.handlersOf(channel).add(handler as MessageHandler);
   }
 
   /** The handler list of one of this process's own channels. */
@@ -247,13 +222,7 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   protected obeyKill(envelope: Envelope): void {
     const { data } = envelope;
     if (typeof data !== 'number' || !Number.isInteger(data) || data < 0 || data > 255) {
-      reportError(
-        this,
-        new ClustrError(
-          'ERR_CLUSTR_BAD_FRAME',
-          `kill order with exit code ${describeValue(data)} ignored (an integer from 0 to 255)`,
-        ),
-      );
+      reportError(this, errors.badKillOrder(data));
       return;
     }
     this.#emitSafely('kill', { exitCode: data, from: envelope.meta });
@@ -264,37 +233,40 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
       .finally(() => process.exit(data));
   }
 
-  #useTransport(transport: unknown): void {
+  #apply(event: ProcessEvent): ProcessState {
+    this.#state = nextProcessState(this.#state, event);
+    return this.#state;
+  }
+
+  /** Checks a transport and listens to it; returns it. */
+  #listen(transport: unknown): Transport {
     assertTransport(transport);
-    this.#transport = transport;
     transport.onMessage((channel, envelope) => this.#dispatch.get(channel)?.(envelope));
     transport.onError((error) => reportError(this, error));
+    return transport;
   }
 
   async #start(): Promise<void> {
-    if (this.#transport === undefined) {
+    let transport = this.#state.transport;
+    if (transport === undefined) {
       const inherited = this.#inherited;
       const parent = this.#identity.parent;
-      if (inherited === undefined || parent === undefined) {
-        throw new ClustrError(
-          'ERR_CLUSTR_NO_TRANSPORT',
-          'no transport: pass { transport } (e.g. createIpcTransport()) or use the clustr-node package, which defaults to IPC',
-        );
-      }
+      if (inherited === undefined || parent === undefined) throw errors.noTransport();
       const restored = await restoreTransport(await inherited, parent.link);
-      if (this.#closing !== undefined) {
+      if (this.#apply({ type: 'restored', transport: restored }).transport !== restored) {
         // close() came first: it could not close what did not exist yet.
         await restored.close();
-        throw new ClustrError('ERR_CLUSTR_CLOSED', 'closed before it joined the cluster');
+        throw errors.closedBeforeJoining();
       }
-      this.#useTransport(restored);
+      transport = this.#listen(restored);
     }
-    const transport = this.#transport as Transport;
-    for (const link of this.#childLinks.values()) if (!link.isClosed) transport.adopt(link);
+    for (const link of this.#children.openLinks()) transport.adopt(link);
     await transport.connect({ workerId: this.#workerId, group: this.group });
     await Promise.all(this.#identity.channels.map((channel) => transport.subscribe(channel)));
-    const pending = this.#pending ?? [];
-    this.#pending = undefined;
+    const joining = this.#state;
+    // close() came while subscribing and the transport still answered: it stays closing.
+    if (this.#apply({ type: 'joined' }).kind !== 'ready') throw errors.closedBeforeJoining();
+    const pending = joining.kind === 'joining' ? joining.pending : [];
     for (const [channel, dataJson] of pending) transport.publish(channel, this.#meta, dataJson);
     this.#identity.parent?.link.signalReady();
     this.#emitSafely('ready');
@@ -310,43 +282,34 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   }
 
   #send(channel: string, dataJson: string): void {
-    this.#assertOpen('publish');
-    const pending = this.#pending;
-    if (pending === undefined) {
-      if (this.#failure !== undefined) {
-        throw new ClustrError(this.#failure.code, `cannot publish: ${this.#failure.message}`, {
-          cause: this.#failure,
-        });
-      }
-      this.#transport?.publish(channel, this.#meta, dataJson);
-      return;
+    const state = this.#state;
+    switch (state.kind) {
+      case 'ready':
+        state.transport.publish(channel, this.#meta, dataJson);
+        return;
+      case 'joining':
+        queueMessage(state.pending, channel, dataJson);
+        return;
+      case 'failed':
+        throw errors.failedBefore(state.reason);
+      default:
+        throw errors.closedError('publish');
     }
-    if (pending.length >= DEFAULT_MAX_PENDING_MESSAGES) {
-      throw new ClustrError(
-        'ERR_CLUSTR_QUEUE_FULL',
-        `cannot publish to "${channel}": ${DEFAULT_MAX_PENDING_MESSAGES} messages already wait for ready() (the bound of what a process queues before it has joined)`,
-      );
-    }
-    pending.push([channel, dataJson]);
   }
 
   #assertOpen(operation: string): void {
-    if (this.#closing !== undefined) {
-      throw new ClustrError(
-        'ERR_CLUSTR_CLOSED',
-        `cannot ${operation}: this process has left the cluster (close() was called)`,
-      );
-    }
+    if (isClosing(this.#state)) throw errors.closedError(operation);
   }
 
-  async #shutdown(): Promise<void> {
+  async #shutdown(transport: Transport | undefined): Promise<void> {
     try {
       // The transport first: closing it also ends a connect still in progress.
-      await this.#transport?.close();
+      await transport?.close();
       await this.#ready.catch(() => undefined);
     } finally {
-      await Promise.allSettled([...this.#children].map((child) => child.stop()));
+      await this.#children.stopAll();
       this.#identity.parent?.link.unref();
+      this.#apply({ type: 'closed' });
       this.#emitSafely('close');
     }
   }

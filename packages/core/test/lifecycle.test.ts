@@ -1,4 +1,4 @@
-import { ClustrError } from '@clustr/protocol';
+import { ClustrError, type Transport } from '@clustr/protocol';
 import { createMemoryTransport } from '@clustr-internal/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAX_PENDING_MESSAGES, Master, Worker } from '../src/index.js';
@@ -21,6 +21,35 @@ describe('lifecycle edges', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     await expect(master.ready()).rejects.toMatchObject({ code: 'ERR_CLUSTR_CLOSED' });
     expect(errors).toEqual([]);
+  });
+
+  it('stays closed when a transport still finishes joining after close(): no "ready", nothing queued is sent', async () => {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const published: string[] = [];
+    // A transport that ignores close() for a connect in progress: the process must not join anyway.
+    const transport: Transport = {
+      name: 'late',
+      connect: () => gate,
+      subscribe: async () => undefined,
+      unsubscribe: async () => undefined,
+      publish: (channel) => void published.push(channel),
+      onMessage: () => () => undefined,
+      onError: () => () => undefined,
+      describe: () => ({ name: 'late', module: 'file:///late.js', options: {} }),
+      adopt: () => undefined,
+      close: async () => undefined,
+    };
+    const master = Master.create({ transport });
+    const events: string[] = [];
+    master.on('ready', () => events.push('ready'));
+    master.publish('public', 'queued');
+    const closed = master.close();
+    open();
+    await expect(master.ready()).rejects.toMatchObject({ code: 'ERR_CLUSTR_CLOSED' });
+    await closed;
+    expect(published).toEqual([]);
+    expect(events).toEqual([]);
   });
 
   it('refuses to publish after ready() failed, with the reason, instead of queueing forever', async () => {

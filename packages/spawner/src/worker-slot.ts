@@ -8,6 +8,19 @@ import { ChildLinkImpl } from './child-link.js';
 import { DEFAULT_MAX_BUFFERED_FRAMES, DEFAULT_STOP_SIGNAL, EXIT_BAD_HANDSHAKE } from './defaults.js';
 import { signalProcessGroup, trackForeignChild } from './foreign-children.js';
 import { type ExitInfo, RestartBackoff } from './restart-backoff.js';
+import {
+  type FinalSlotState,
+  holdsRun,
+  initialSlotState,
+  isFinal,
+  isRunReady,
+  liveRun,
+  nextSlotState,
+  publicState,
+  type RunOutcome,
+  type SlotEvent,
+  type SlotState,
+} from './slot-state.js';
 import type { NormalizedSpawnSpec } from './spawn-spec.js';
 import { type ChildIdentity, startChild } from './start-child.js';
 import type { StopOptions, WorkerHandle, WorkerHandleEvents, WorkerState } from './worker-handle.js';
@@ -15,12 +28,11 @@ import type { StopOptions, WorkerHandle, WorkerHandleEvents, WorkerState } from 
 /** How long the last lines of an exited child may take to be read before its pipe is closed. */
 const EXIT_DRAIN_MS = 200;
 
+/** One child process of the slot; whether it is live or ready is the slot's state, not the run's. */
 interface Run {
   readonly child: ChildProcess;
   link: ChildLinkImpl | undefined;
   readonly startedAt: number;
-  isReady: boolean;
-  isOver: boolean;
 }
 
 /** The parent's `adopt` hook, called at every start before any frame is delivered. */
@@ -30,13 +42,13 @@ export type AdoptHook = (link: ChildLink, handle: WorkerHandle) => void;
 export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements WorkerHandle {
   readonly ready: Promise<void>;
   readonly exited: Promise<ExitInfo>;
-  private currentState: WorkerState = 'starting';
-  private run: Run | undefined;
+  private lifecycle: SlotState<Run> = initialSlotState();
+  /** The last run whose child was created, live or not: its output may still be read. */
+  private latestRun: Run | undefined;
+  /** How the last run ended: what a stop without a live run resolves with. */
+  private lastExit: ExitInfo | undefined;
   private restartCount = 0;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private killTimer: NodeJS.Timeout | undefined;
-  private stopping: Promise<ExitInfo> | undefined;
-  private everReady = false;
+  /** A refused handshake is reported once per slot, not per run: a restart that refuses again is the same fault. */
   private isHandshakeReported = false;
   private readonly backoff: RestartBackoff;
   private resolveReady!: () => void;
@@ -65,28 +77,27 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     return this.identity.workerId;
   }
   get pid(): number | undefined {
-    return this.run?.isOver === false ? this.run.child.pid : undefined;
+    return liveRun(this.lifecycle)?.child.pid;
   }
   get restarts(): number {
     return this.restartCount;
   }
   get state(): WorkerState {
-    return this.currentState;
+    return publicState(this.lifecycle);
   }
   /** The link of the current run (internal: the transport gets it through the adopt hook). */
   get link(): ChildLinkImpl | undefined {
-    return this.run?.isOver === false ? this.run.link : undefined;
+    return liveRun(this.lifecycle)?.link;
   }
   get stdout(): Readable | null {
-    return this.run?.child.stdout ?? null;
+    return this.latestRun?.child.stdout ?? null;
   }
   get stderr(): Readable | null {
-    return this.run?.child.stderr ?? null;
+    return this.latestRun?.child.stderr ?? null;
   }
 
   /** Starts a run (the first, or a restart). */
   start(): void {
-    this.currentState = 'starting';
     let child: ChildProcess;
     try {
       child = startChild(this.spec, this.identity);
@@ -96,7 +107,7 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     }
     const channel = child.stdio[3] as Duplex | null | undefined;
     const socket = child.stdio[4] as Duplex | null | undefined;
-    const run: Run = { child, link: undefined, startedAt: performance.now(), isReady: false, isOver: false };
+    const run: Run = { child, link: undefined, startedAt: performance.now() };
     const limits = { maxLineBytes: this.spec.maxLineBytes, maxBufferedFrames: DEFAULT_MAX_BUFFERED_FRAMES };
     const link = socket
       ? new ChildLinkImpl(this.workerId, child.pid, socket, channel ?? undefined, limits, {
@@ -106,7 +117,8 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
         })
       : undefined;
     run.link = link;
-    this.run = run;
+    this.latestRun = run;
+    this.apply({ type: 'spawned', run });
     if (this.spec.command !== undefined) trackForeignChild(child);
     if (link !== undefined) this.adopt?.(link, this);
     child.once('spawn', () => {
@@ -136,29 +148,27 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.stopping !== undefined) return this.stopping;
-    if (this.isFinal()) return this.exited;
-    this.stopping = this.exited;
-    const run = this.run;
-    if (run === undefined || run.isOver) {
-      clearTimeout(this.restartTimer);
+    const before = this.lifecycle;
+    if (before.kind === 'stopping' || isFinal(before)) return this.exited;
+    const run = liveRun(before);
+    if (run === undefined) {
+      if (before.kind === 'restarting') clearTimeout(before.timer);
+      this.apply({ type: 'stop' });
       this.finish('stopped', this.lastExit ?? { code: null, signal: null });
-      return this.stopping;
+      return this.exited;
     }
+    this.apply({ type: 'signalled', killTimer: setTimeout(() => this.signal(run, 'SIGKILL'), timeoutMs) });
     this.signal(run, signal);
-    this.killTimer = setTimeout(() => this.signal(run, 'SIGKILL'), timeoutMs);
-    return this.stopping;
+    return this.exited;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
 
-  private lastExit: ExitInfo | undefined;
-
-  private isFinal(): boolean {
-    const state = this.currentState;
-    return state === 'exited' || state === 'gave-up' || state === 'stopped';
+  private apply(event: SlotEvent<Run>): SlotState<Run> {
+    this.lifecycle = nextSlotState(this.lifecycle, event);
+    return this.lifecycle;
   }
 
   private signal(run: Run, signal: NodeJS.Signals): void {
@@ -176,7 +186,7 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     // What the child needs and must not find in its environment: its transport (credentials included).
     const { workerId, parentId, transport } = this.identity;
     const welcome = (descriptor: TransportDescriptor): void => {
-      if (run.isOver) return;
+      if (!holdsRun(this.lifecycle, run)) return;
       run.link?.write(
         `${encodeControlFrame({ clustr: 1, type: 'welcome', workerId, parentId, transport: descriptor })}\n`,
       );
@@ -197,14 +207,12 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
   }
 
   private markReady(run: Run): void {
-    if (run !== this.run || run.isReady || run.isOver) return;
-    run.isReady = true;
-    if (this.currentState === 'starting') this.currentState = 'running';
+    const before = this.lifecycle;
+    // Refused for a stale run or one that already said so.
+    if (this.apply({ type: 'ready', run }) === before) return;
     this.emit('ready');
-    if (!this.everReady) {
-      this.everReady = true;
-      this.resolveReady();
-    }
+    // A no-op after the first run that got ready.
+    this.resolveReady();
   }
 
   private afterExit(run: Run, info: ExitInfo): void {
@@ -222,25 +230,17 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
   }
 
   private startFailed(error: unknown): void {
-    this.report(
-      new ClustrError(
-        'ERR_CLUSTR_SPAWN_FAILED',
-        `worker ${this.workerId} (${this.spec.file}) could not be started: ${String(error)}`,
-        {
-          cause: error,
-        },
-      ),
-    );
-    this.decide({ code: null, signal: null }, 0);
+    this.report(this.notStarted(String(error), error));
+    this.decide(undefined, { code: null, signal: null }, 0);
   }
 
   private endRun(run: Run, info: ExitInfo, spawnError?: Error): void {
-    if (run.isOver) return;
-    run.isOver = true;
-    if (info.code === EXIT_BAD_HANDSHAKE && !run.isReady && !this.isHandshakeReported) {
-      // Once per slot: a restart that refuses again is the same fault.
+    const ending = this.lifecycle;
+    if (!holdsRun(ending, run)) return;
+    const reports: ClustrError[] = [];
+    if (info.code === EXIT_BAD_HANDSHAKE && !isRunReady(ending) && !this.isHandshakeReported) {
       this.isHandshakeReported = true;
-      this.report(
+      reports.push(
         new ClustrError(
           'ERR_CLUSTR_SPAWN_FAILED',
           `worker ${this.workerId} (${this.spec.file}) refused its parent's handshake (exit code ${EXIT_BAD_HANDSHAKE}; its stderr says why)`,
@@ -248,61 +248,72 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
         ),
       );
     }
-    run.link?.destroy();
-    clearTimeout(this.killTimer);
     if (spawnError !== undefined) {
-      this.report(
-        new ClustrError(
-          'ERR_CLUSTR_SPAWN_FAILED',
-          `worker ${this.workerId} (${this.spec.file}) could not be started: ${spawnError.message}`,
-          { cause: spawnError },
-        ),
-      );
+      reports.push(this.notStarted(spawnError.message, spawnError));
     }
-    this.decide(info, performance.now() - run.startedAt);
+    this.decide(run, info, performance.now() - run.startedAt, reports);
   }
 
-  private decide(info: ExitInfo, uptimeMs: number): void {
+  /**
+   * Ends the live `run` (`undefined`: a start that threw) — stopped, done, given up or
+   * restarting — then reports `reports` and tells the exit.
+   */
+  private decide(run: Run | undefined, info: ExitInfo, uptimeMs: number, reports: ClustrError[] = []): void {
+    const before = this.lifecycle;
+    // A start that threw may be reported after stop() already ended the slot.
+    if (!holdsRun(before, run)) return;
     this.lastExit = info;
-    if (this.stopping !== undefined) {
-      this.currentState = 'stopped';
-      this.emit('exit', info);
-      this.finish('stopped', info);
+    // The run is over before anything about its end is told, so a listener never sees it live.
+    const after = this.apply({
+      type: 'ended',
+      run,
+      leadsTo: before.kind === 'stopping' ? { kind: 'stopped' } : this.outcome(info, uptimeMs),
+    });
+    if (before.kind === 'stopping') clearTimeout(before.killTimer);
+    run?.link?.destroy();
+    for (const error of reports) this.report(error);
+    this.emit('exit', info);
+    if (after.kind !== 'restarting') {
+      if (isFinal(after)) this.finish(after.kind, info);
       return;
     }
+    // A listener may have stopped the slot: then no restart follows, and none is told.
+    if (this.lifecycle === after) this.emit('restart', after.restart);
+  }
+
+  /** What the restart policy makes of a run that ended while no stop was asked for. */
+  private outcome(info: ExitInfo, uptimeMs: number): RunOutcome {
     const decision = this.backoff.decide(info, uptimeMs, performance.now());
-    if (decision.kind !== 'restart') {
-      this.currentState = decision.kind === 'done' ? 'exited' : 'gave-up';
-      this.emit('exit', info);
-      this.finish(this.currentState, info);
-      return;
-    }
-    this.currentState = 'restarting';
+    if (decision.kind === 'done') return { kind: 'exited' };
+    if (decision.kind === 'gave-up') return { kind: 'gave-up' };
     const timer = setTimeout(() => {
       this.restartCount++;
+      this.apply({ type: 'restart' });
       this.start();
     }, decision.delayMs);
-    this.restartTimer = timer;
-    this.emit('exit', info);
-    if (this.currentState === 'restarting' && this.restartTimer === timer) {
-      this.emit('restart', { attempt: decision.attempt, delayMs: decision.delayMs });
-    }
+    return { kind: 'restarting', timer, restart: { attempt: decision.attempt, delayMs: decision.delayMs } };
   }
 
-  private finish(state: 'exited' | 'gave-up' | 'stopped', info: ExitInfo): void {
-    this.currentState = state;
-    if (!this.everReady) {
-      const how = info.signal === null ? `exit code ${info.code}` : `signal ${info.signal}`;
-      this.rejectReady(
-        new ClustrError(
-          'ERR_CLUSTR_SPAWN_FAILED',
-          `worker ${this.workerId} (${this.spec.file}) ended (${state}, ${how}) before it was ready`,
-          { details: { workerId: this.workerId, ...info } },
-        ),
-      );
-    }
+  private finish(state: FinalSlotState['kind'], info: ExitInfo): void {
+    const how = info.signal === null ? `exit code ${info.code}` : `signal ${info.signal}`;
+    // A no-op when a run got ready before.
+    this.rejectReady(
+      new ClustrError(
+        'ERR_CLUSTR_SPAWN_FAILED',
+        `worker ${this.workerId} (${this.spec.file}) ended (${state}, ${how}) before it was ready`,
+        { details: { workerId: this.workerId, ...info } },
+      ),
+    );
     if (state === 'gave-up') this.emit('gave-up', info);
     this.resolveExited(info);
+  }
+
+  private notStarted(reason: string, cause: unknown): ClustrError {
+    return new ClustrError(
+      'ERR_CLUSTR_SPAWN_FAILED',
+      `worker ${this.workerId} (${this.spec.file}) could not be started: ${reason}`,
+      { cause },
+    );
   }
 
   private report(error: ClustrError): void {

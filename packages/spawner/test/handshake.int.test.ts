@@ -1,6 +1,6 @@
 import { spawn as spawnProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
-import { EXIT_BAD_HANDSHAKE } from '@clustr/spawner';
+import { EXIT_BAD_HANDSHAKE, type WorkerHandle } from '@clustr/spawner';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WATCH_PARENT_PRELOAD } from '../src/node-exec-argv.js';
 import { fixture, nextEvent, spawn, stopAll, TSX_EXEC_ARGV } from './helpers.js';
@@ -38,6 +38,19 @@ function startByHand() {
   return { child, link, exited, hello, stderr: () => stderr };
 }
 
+/** A slot whose child exits as if it refused the handshake, every run, restarted up to twice. */
+function spawnRefusing(): WorkerHandle {
+  const [handle] = spawn([
+    {
+      file: fixture('crash.ts'),
+      execArgv: TSX_EXEC_ARGV,
+      args: [String(EXIT_BAD_HANDSHAKE)],
+      restart: { policy: 'on-failure', initialDelayMs: 1, maxRestarts: 2 },
+    },
+  ]);
+  return handle!;
+}
+
 describe('the handshake', () => {
   it('a child asks with a hello on its link at start-up', async () => {
     const started = startByHand();
@@ -71,20 +84,26 @@ describe('the handshake', () => {
   );
 
   it('the parent reports a refused handshake once through the handle, however often the slot restarts', async () => {
-    const [handle] = spawn([
-      {
-        file: fixture('crash.ts'),
-        execArgv: TSX_EXEC_ARGV,
-        args: [String(EXIT_BAD_HANDSHAKE)],
-        restart: { policy: 'on-failure', initialDelayMs: 1, maxRestarts: 2 },
-      },
-    ]);
+    const handle = spawnRefusing();
     const errors: string[] = [];
-    handle!.on('error', (error) => errors.push(`${error.code}: ${error.message}`));
-    await nextEvent(handle!, 'gave-up', 'the slot to give up after 3 refused handshakes');
+    handle.on('error', (error) => errors.push(`${error.code}: ${error.message}`));
+    await nextEvent(handle, 'gave-up', 'the slot to give up after 3 refused handshakes');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(
       /ERR_CLUSTR_SPAWN_FAILED: worker .* refused its parent's handshake \(exit code 78/,
     );
+  });
+
+  it('a run is over when its refused handshake is reported: a stop() from that report ends the slot with its exit', async () => {
+    const handle = spawnRefusing();
+    const seen: unknown[] = [];
+    handle.on('restart', () => seen.push('restart'));
+    handle.once('error', () => {
+      seen.push([handle.state, handle.pid]);
+      void handle.stop();
+    });
+    expect(await handle.exited).toEqual({ code: EXIT_BAD_HANDSHAKE, signal: null });
+    expect(handle.state).toBe('stopped');
+    expect(seen).toEqual([['restarting', undefined]]);
   });
 });

@@ -1,0 +1,79 @@
+import type { ClustrError, Transport } from '@clustr/protocol';
+import type { PendingMessage } from './pending-messages.js';
+
+/**
+ * Where a master or worker is in its life. `transport` is the one it talks over, `undefined`
+ * until a spawned process has rebuilt its parent's; once `ready` it is always there.
+ */
+export type ProcessState =
+  /** Connecting and subscribing; what is published meanwhile waits in `pending` (the caller bounds it). */
+  | {
+      readonly kind: 'joining';
+      readonly transport: Transport | undefined;
+      readonly pending: PendingMessage[];
+    }
+  /** Subscriptions are live: publish goes straight to the transport. */
+  | { readonly kind: 'ready'; readonly transport: Transport }
+  /** `ready()` failed for `reason`; publishing refuses with it. */
+  | { readonly kind: 'failed'; readonly transport: Transport | undefined; readonly reason: ClustrError }
+  /** `close()` was called; `done` is the one promise every call returns. */
+  | { readonly kind: 'closing'; readonly transport: Transport | undefined; readonly done: Promise<void> }
+  /** Final: the transport is closed and the children stopped. */
+  | { readonly kind: 'closed'; readonly transport: Transport | undefined; readonly done: Promise<void> };
+
+/** What happens to a master or worker. */
+export type ProcessEvent =
+  /** A spawned process rebuilt the transport its parent described. */
+  | { readonly type: 'restored'; readonly transport: Transport }
+  /** Connected and subscribed. */
+  | { readonly type: 'joined' }
+  /** Joining the cluster failed. */
+  | { readonly type: 'failed'; readonly reason: ClustrError }
+  /** The first `close()`: `done` settles when it has shut down. */
+  | { readonly type: 'close'; readonly done: Promise<void> }
+  /** The shutdown `done` stands for has finished. */
+  | { readonly type: 'closed' };
+
+/** The state a process starts in: joining over `transport` (none yet when it inherits one), nothing queued. */
+export function initialProcessState(
+  transport: Transport | undefined,
+): Extract<ProcessState, { kind: 'joining' }> {
+  return { kind: 'joining', transport, pending: [] };
+}
+
+/**
+ * The one transition function of a master or worker; pure. A close wins over everything that
+ * is still in flight: once closing, a restored transport, a join or a failure change nothing
+ * (the caller closes what it restored and refuses to become ready). A second `close` keeps the
+ * first; `closed` is final. Events that do not fit leave the state as it is: a second
+ * transport, a join without a transport, a join or failure once ready or failed.
+ */
+export function nextProcessState(state: ProcessState, event: ProcessEvent): ProcessState {
+  switch (event.type) {
+    case 'restored':
+      return state.kind === 'joining' && state.transport === undefined
+        ? { kind: 'joining', transport: event.transport, pending: state.pending }
+        : state;
+    case 'joined':
+      return state.kind === 'joining' && state.transport !== undefined
+        ? { kind: 'ready', transport: state.transport }
+        : state;
+    case 'failed':
+      return state.kind === 'joining'
+        ? { kind: 'failed', transport: state.transport, reason: event.reason }
+        : state;
+    case 'close':
+      return isClosing(state) ? state : { kind: 'closing', transport: state.transport, done: event.done };
+    case 'closed':
+      return state.kind === 'closing'
+        ? { kind: 'closed', transport: state.transport, done: state.done }
+        : state;
+  }
+}
+
+/** True once `close()` was called, whether or not it has finished. */
+export function isClosing(
+  state: ProcessState,
+): state is Extract<ProcessState, { kind: 'closing' | 'closed' }> {
+  return state.kind === 'closing' || state.kind === 'closed';
+}

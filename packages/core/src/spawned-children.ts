@@ -1,0 +1,41 @@
+import type { ChildLink, ClustrError } from '@clustr/protocol';
+import type { WorkerHandle } from '@clustr/spawner';
+
+/** The children a process spawned, each kept until it has exited for good, with its latest link. */
+export class SpawnedChildren {
+  readonly #handles = new Set<WorkerHandle>();
+  /** The latest link of each child, for a transport restored after the child started. */
+  readonly #links = new Map<WorkerHandle, ChildLink>();
+
+  /** The children that have not exited for good. */
+  list(): WorkerHandle[] {
+    return [...this.#handles];
+  }
+
+  /** Records the link of a child's new run (the spawner's adopt hook: it runs before `add`). */
+  adopted(handle: WorkerHandle, link: ChildLink): void {
+    this.#links.set(handle, link);
+  }
+
+  /** Keeps `handles` until each has exited for good; `onError` hears what each reports. */
+  add(handles: readonly WorkerHandle[], onError: (error: ClustrError) => void): void {
+    for (const handle of handles) {
+      this.#handles.add(handle);
+      handle.on('error', onError);
+      void handle.exited.then(() => {
+        this.#handles.delete(handle);
+        this.#links.delete(handle);
+      });
+    }
+  }
+
+  /** The links still open, to hand to a transport that was restored late. */
+  openLinks(): ChildLink[] {
+    return [...this.#links.values()].filter((link) => !link.isClosed);
+  }
+
+  /** Stops every child; settles when all have, whatever each stop did. */
+  async stopAll(): Promise<void> {
+    await Promise.allSettled(this.list().map((child) => child.stop()));
+  }
+}
