@@ -61,6 +61,7 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   #isReadyAwaited = false;
   /** The last channel `publish` accepted (strings are immutable: equal means valid). */
   #checkedChannel: unknown = NOTHING_CHECKED;
+  #isHoldingParentLink = false;
   readonly #ready: Promise<void>;
 
   protected constructor(identity: ProcessIdentity, options: ClusterProcessOptions) {
@@ -80,10 +81,12 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
       throw errors.invalidDefaultTransport(options.defaultTransport);
     this.#state = initialProcessState(transport);
     // A spawned worker stays alive while it is in the cluster, whatever else it does.
-    parent?.link.ref();
+    this.#holdParentLink(true);
     this.#ready = this.#start().catch((error: unknown) => {
       const reason = toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'joining the cluster failed');
       this.#apply({ type: 'failed', reason });
+      // Not in the cluster: nothing of clustr keeps the process alive any more.
+      this.#holdParentLink(false);
       throw reason;
     });
     this.#ready.catch((error: ClustrError) => {
@@ -246,6 +249,14 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
     return transport;
   }
 
+  /** Holds the process open through the link to the parent (once), or lets it go. */
+  #holdParentLink(hold: boolean): void {
+    if (hold === this.#isHoldingParentLink) return;
+    this.#isHoldingParentLink = hold;
+    if (hold) this.#identity.parent?.link.ref();
+    else this.#identity.parent?.link.unref();
+  }
+
   async #start(): Promise<void> {
     let transport = this.#state.transport;
     if (transport === undefined) {
@@ -308,7 +319,7 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
       await this.#ready.catch(() => undefined);
     } finally {
       await this.#children.stopAll();
-      this.#identity.parent?.link.unref();
+      this.#holdParentLink(false);
       this.#apply({ type: 'closed' });
       this.#emitSafely('close');
     }

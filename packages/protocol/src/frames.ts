@@ -18,8 +18,8 @@ export interface DataFrame {
 }
 
 /**
- * Several messages of one sender on one channel, published one after the other in one
- * event-loop turn, as one line: `{"clustr":1,"channel":"web","meta":{…},"run":[data1,data2,…]}`.
+ * Several messages of one sender on one channel, published one after the other before its links
+ * flushed, as one line: `{"clustr":1,"channel":"web","meta":{…},"run":[data1,data2,…]}`.
  * Receivers deliver each element as a message of its own, in order; relays forward the line.
  */
 export interface RunFrame {

@@ -58,7 +58,8 @@ export interface Link {
   write(lines: string): boolean;
   /**
    * Each line the peer wrote that carries `"clustr":1`, parsed once (not yet validated: the
-   * receiver does that) with its text and its size in bytes.
+   * receiver does that) with its text and its size in bytes — except the handshake's `hello`,
+   * `welcome` and `ready`, which the ends of the link answer themselves.
    */
   onFrame(handler: (frame: unknown, line: string, bytes: number) => void): () => void;
   /** Lines that are not JSON or are too long: dropped, one `ERR_CLUSTR_BAD_FRAME` each. */

@@ -133,6 +133,11 @@ describe('validateFrame: run frames', () => {
     expect(() => validateFrame({ ...run, run: new Array(MAX_RUN_MESSAGES).fill(0) })).not.toThrow();
   });
 
+  it('refuses a frame that carries both data and run', () => {
+    expectBad(validateFrame, { ...run, data: 1 }, /"data" or "run", not both/);
+    expectBad(validateFrame, { ...run, data: 1, run: null }, /"data" or "run", not both/);
+  });
+
   it('checks the channel and the meta of a run as of a data frame', () => {
     expectBad(validateFrame, { ...run, channel: 'no space' }, /"channel" must be a channel name/);
     expectBad(validateFrame, { ...run, meta: { group: 7 } }, /"meta.group" must be a group name/);

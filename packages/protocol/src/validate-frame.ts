@@ -83,9 +83,13 @@ export function validateFrame(value: unknown): Frame {
       throw bad('"channel" must be a channel name', value.channel);
     }
     checkMeta(value.meta);
-    if (Object.hasOwn(value, 'data')) return value as unknown as Frame;
+    const hasRun = Object.hasOwn(value, 'run');
+    if (Object.hasOwn(value, 'data')) {
+      if (hasRun) throw bad('a frame carries "data" or "run", not both', value);
+      return value as unknown as Frame;
+    }
     const { run } = value;
-    if (run === undefined) throw bad('"data" is missing', value);
+    if (!hasRun) throw bad('"data" is missing', value);
     if (!Array.isArray(run) || run.length === 0 || run.length > MAX_RUN_MESSAGES) {
       throw bad(`"run" must be an array of 1 to ${MAX_RUN_MESSAGES} messages`, run);
     }

@@ -17,8 +17,16 @@ if (isMainThread && process.channel) {
   process.once('disconnect', exitWithParent);
   process.channel.unref();
 }
-const fd = Number(process.env.CLUSTR_LINK_FD);
+const env = {
+  CLUSTR_WORKER_ID: process.env.CLUSTR_WORKER_ID,
+  CLUSTR_PARENT_ID: process.env.CLUSTR_PARENT_ID,
+  CLUSTR_LINK_FD: process.env.CLUSTR_LINK_FD,
+};
+const fd = Number(env.CLUSTR_LINK_FD);
 if (isMainThread && Number.isInteger(fd) && fd > 2) {
+  // Taken out of the environment at once: a process this child forks by other means (which
+  // inherits --require and the environment) must not take fd 4 for a link of its own.
+  for (const name of Object.keys(env)) delete process.env[name];
   try {
     const { Socket } = require('node:net');
     const socket = new Socket({ fd, readable: true, writable: true });
@@ -29,7 +37,7 @@ if (isMainThread && Number.isInteger(fd) && fd > 2) {
     socket.once('close', exitWithParent);
     socket.write('{"clustr":1,"type":"hello"}\n');
     socket.unref();
-    globalThis[Symbol.for('clustr.parentLink')] = { socket, chunks, onData };
+    globalThis[Symbol.for('clustr.parentLink')] = { socket, chunks, onData, env };
   } catch {
     // Not a socket (started by hand with the variable set): @clustr/spawner reports it.
   }

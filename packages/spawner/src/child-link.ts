@@ -26,7 +26,23 @@ export class ChildLinkImpl extends LineLink implements ChildLink {
     if (channel !== undefined) {
       this.read(channel);
       channel.on('error', (error) => debug('IPC channel of worker %s: %s', workerId, error.message));
+      channel.on('close', () => {
+        this.isChannelClosed = true;
+        if (this.isLinkSocketClosed) this.markClosed();
+      });
     }
+  }
+
+  private isLinkSocketClosed = false;
+  private isChannelClosed = false;
+
+  /**
+   * The link socket closed. A child that closed its fd 4 but still writes frames on its IPC
+   * channel (a daemon closing inherited fds) keeps its link open until that closes too.
+   */
+  protected override socketClosed(): void {
+    this.isLinkSocketClosed = true;
+    if (this.channel === undefined || this.isChannelClosed) this.markClosed();
   }
 
   /** Writes a user message line on the child's IPC channel (a Node child gets a `'message'`). */

@@ -14,9 +14,13 @@ interface Preloaded {
   readonly socket: Socket;
   readonly chunks: Buffer[];
   readonly onData: (chunk: Buffer) => void;
+  /** The `CLUSTR_*` variables, which the preload removed from `process.env`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 const PRELOADED = Symbol.for('clustr.parentLink');
+/** Where the connection is kept: one per process, even with this module loaded twice (ESM and CJS). */
+const JOINED = Symbol.for('clustr.joinedParent');
 const HELLO = `${encodeControlFrame({ clustr: 1, type: 'hello' })}\n`;
 const READY = `${encodeControlFrame({ clustr: 1, type: 'ready' })}\n`;
 
@@ -56,8 +60,6 @@ export interface ParentConnection {
   readonly welcome: Promise<WelcomeFrame>;
 }
 
-let cached: { value: ParentConnection | undefined } | undefined;
-
 function invalid(name: string, value: string, allowed: string): ClustrError {
   return new ClustrError(
     'ERR_CLUSTR_INVALID_OPTION',
@@ -74,10 +76,14 @@ function refuseHandshake(reason: string): never {
   process.exit(EXIT_BAD_HANDSHAKE);
 }
 
-function openSocket(fd: number): { socket: Socket; chunks: readonly Buffer[] } {
-  const preloaded = (globalThis as Record<symbol, Preloaded | undefined>)[PRELOADED];
+function openSocket(
+  fd: number,
+  preloaded: Preloaded | undefined,
+): { socket: Socket; chunks: readonly Buffer[] } {
   if (preloaded !== undefined) {
     preloaded.socket.off('data', preloaded.onData);
+    // Taken once: the buffered chunks hold the welcome, credentials included.
+    delete (globalThis as Record<symbol, unknown>)[PRELOADED];
     return { socket: preloaded.socket, chunks: preloaded.chunks };
   }
   // Started by another command than this Node with its preload (e.g. `command: 'tsx'`): the
@@ -96,8 +102,13 @@ function openSocket(fd: number): { socket: Socket; chunks: readonly Buffer[] } {
   return { socket, chunks: [] };
 }
 
-function connect(workerId: string, parentId: string, fd: number): ParentConnection {
-  const { socket, chunks } = openSocket(fd);
+function connect(
+  workerId: string,
+  parentId: string,
+  fd: number,
+  preloaded: Preloaded | undefined,
+): ParentConnection {
+  const { socket, chunks } = openSocket(fd, preloaded);
   let resolveWelcome!: (frame: WelcomeFrame) => void;
   let rejectWelcome!: (error: ClustrError) => void;
   const welcome = new Promise<WelcomeFrame>((resolve, reject) => {
@@ -159,11 +170,14 @@ function connect(workerId: string, parentId: string, fd: number): ParentConnecti
  * if (parent) console.log(`I am ${parent.workerId}, child of ${parent.parentId}`);
  */
 export function joinParent(): ParentConnection | undefined {
+  const store = globalThis as Record<symbol, { value: ParentConnection | undefined } | undefined>;
+  const cached = store[JOINED];
   if (cached !== undefined) return cached.value;
-  const { env } = process;
+  const preloaded = (globalThis as Record<symbol, Preloaded | undefined>)[PRELOADED];
+  const env = preloaded?.env ?? process.env;
   const workerId = env[CLUSTR_ENV.workerId];
   if (workerId === undefined) {
-    cached = { value: undefined };
+    store[JOINED] = { value: undefined };
     return undefined;
   }
   if (!isWorkerId(workerId)) {
@@ -181,9 +195,9 @@ export function joinParent(): ParentConnection | undefined {
   const fd = Number(fdText);
   if (!Number.isInteger(fd) || fd < 3)
     throw invalid(CLUSTR_ENV.linkFd, fdText, 'a file descriptor number ≥ 3');
-  for (const name of Object.values(CLUSTR_ENV)) delete env[name];
-  const value = connect(workerId, parentId, fd);
-  cached = { value };
+  for (const name of Object.values(CLUSTR_ENV)) delete process.env[name];
+  const value = connect(workerId, parentId, fd, preloaded);
+  store[JOINED] = { value };
   return value;
 }
 

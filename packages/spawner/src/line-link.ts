@@ -6,6 +6,9 @@ import { LineReader } from './line-reader.js';
 
 const debug = debuglog('clustr');
 
+/** Most bytes of frames a link holds while no `onFrame` handler is registered (next to the count bound). */
+const MAX_HELD_BYTES = 64 * 1024 * 1024;
+
 type FrameHandler = (frame: unknown, line: string, bytes: number) => void;
 
 /** Where a {@link LineLink} sends what is not for its `onFrame` handlers. */
@@ -53,6 +56,7 @@ export class LineLink implements Link {
   private readonly drainHandlers = new Set<() => void>();
   private readonly closeHandlers = new Set<() => void>();
   private held: [frame: unknown, line: string, bytes: number][] = [];
+  private heldBytes = 0;
   private droppedFrames = 0;
 
   constructor(
@@ -70,7 +74,7 @@ export class LineLink implements Link {
     });
     // EPIPE/ECONNRESET when the peer is gone: the close that follows says it all.
     socket.on('error', (error) => debug('link to %s: %s', peer, error.message));
-    socket.on('close', () => this.markClosed());
+    socket.on('close', () => this.socketClosed());
   }
 
   get isClosed(): boolean {
@@ -135,7 +139,12 @@ export class LineLink implements Link {
     );
   }
 
-  private markClosed(): void {
+  /** The socket closed: the link is closed (a subclass with a second socket may wait for it too). */
+  protected socketClosed(): void {
+    this.markClosed();
+  }
+
+  protected markClosed(): void {
     if (this.closed) return;
     this.closed = true;
     for (const handler of this.closeHandlers) handler();
@@ -143,6 +152,7 @@ export class LineLink implements Link {
     this.frameHandlers.clear();
     this.drainHandlers.clear();
     this.held = [];
+    this.heldBytes = 0;
   }
 
   private onLine(text: string, bytes: number): void {
@@ -171,22 +181,25 @@ export class LineLink implements Link {
   }
 
   private deliver(frame: unknown, line: string, bytes: number): void {
+    // A closed link holds nothing: nobody would ever take it.
+    if (this.closed) return;
     if (this.frameHandlers.size > 0) {
       for (const handler of this.frameHandlers) handler(frame, line, bytes);
       return;
     }
-    if (this.held.length < this.limits.maxBufferedFrames) {
+    const { maxBufferedFrames } = this.limits;
+    if (this.held.length < maxBufferedFrames && this.heldBytes + bytes <= MAX_HELD_BYTES) {
       this.held.push([frame, line, bytes]);
+      this.heldBytes += bytes;
       return;
     }
     // One report per overflow episode: a flood must not become a flood of errors.
     if (this.droppedFrames++ > 0) return;
-    const { maxBufferedFrames } = this.limits;
     this.badInput(
       new ClustrError(
         'ERR_CLUSTR_QUEUE_FULL',
-        `${this.peer} wrote more than ${maxBufferedFrames} frames while no onFrame handler was registered; later frames are dropped until one is`,
-        { details: { peer: this.peer, maxBufferedFrames } },
+        `${this.peer} wrote more than ${maxBufferedFrames} frames or ${MAX_HELD_BYTES} bytes while no onFrame handler was registered; later frames are dropped until one is`,
+        { details: { peer: this.peer, maxBufferedFrames, maxHeldBytes: MAX_HELD_BYTES } },
       ),
     );
   }
@@ -194,6 +207,7 @@ export class LineLink implements Link {
   private handOverHeld(): void {
     const held = this.held;
     this.held = [];
+    this.heldBytes = 0;
     this.droppedFrames = 0;
     for (const [frame, line, bytes] of held) {
       // A handler may destroy the link during the hand-over: the rest is discarded, as at close.

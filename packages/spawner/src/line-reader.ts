@@ -59,7 +59,9 @@ export class LineReader {
   /** Lines `[start, end)` of `chunk`, newline-separated, nothing pending before them. */
   private completeRun(chunk: Buffer, start: number, end: number): void {
     const text = chunk.toString('utf8', start, end);
-    const isAscii = text.length === end - start;
+    // Equal lengths alone would also hold for invalid bytes (each decoded as one U+FFFD, 3 bytes
+    // when forwarded): the UTF-8 length of the decoded text is what a relay writes.
+    const isAscii = text.length === end - start && Buffer.byteLength(text) === text.length;
     const fits = end - start <= this.maxLineBytes;
     let from = 0;
     for (let newline = text.indexOf('\n'); ; newline = text.indexOf('\n', from)) {

@@ -33,6 +33,8 @@ interface Run {
   readonly child: ChildProcess;
   link: ChildLinkImpl | undefined;
   readonly startedAt: number;
+  /** Hellos the child wrote: the first is answered, a second reported, later ones dropped. */
+  hellos: number;
 }
 
 /** The parent's `adopt` hook, called at every start before any frame is delivered. */
@@ -107,7 +109,7 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     }
     const channel = child.stdio[3] as Duplex | null | undefined;
     const socket = child.stdio[4] as Duplex | null | undefined;
-    const run: Run = { child, link: undefined, startedAt: performance.now() };
+    const run: Run = { child, link: undefined, startedAt: performance.now(), hellos: 0 };
     const limits = { maxLineBytes: this.spec.maxLineBytes, maxBufferedFrames: DEFAULT_MAX_BUFFERED_FRAMES };
     const link = socket
       ? new ChildLinkImpl(this.workerId, child.pid, socket, channel ?? undefined, limits, {
@@ -183,6 +185,18 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
       return true;
     }
     if (type !== 'hello') return false;
+    if (run.hellos++ > 0) {
+      // Answering again would let a child that never reads make this process buffer without end;
+      // reporting each would be a flood of its own.
+      if (run.hellos > 2) return true;
+      this.report(
+        new ClustrError(
+          'ERR_CLUSTR_BAD_FRAME',
+          `worker ${this.workerId} said hello again on the same run: ignored (one welcome per run)`,
+        ),
+      );
+      return true;
+    }
     // What the child needs and must not find in its environment: its transport (credentials included).
     const { workerId, parentId, transport } = this.identity;
     const welcome = (descriptor: TransportDescriptor): void => {
@@ -193,15 +207,17 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     };
     if (!(transport instanceof Promise)) welcome(transport);
     else {
-      transport.then(welcome, (error: unknown) =>
+      transport.then(welcome, (error: unknown) => {
         this.report(
           new ClustrError(
             'ERR_CLUSTR_NO_TRANSPORT',
             `worker ${workerId} cannot be welcomed: its parent has no transport to hand down`,
             { cause: error },
           ),
-        ),
-      );
+        );
+        // Closing its link ends a child that waits for its welcome, instead of leaving it waiting.
+        run.link?.destroy();
+      });
     }
     return true;
   }

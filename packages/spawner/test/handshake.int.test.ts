@@ -1,6 +1,8 @@
 import { spawn as spawnProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
+import type { ChildLink } from '@clustr/protocol';
 import { EXIT_BAD_HANDSHAKE, type WorkerHandle } from '@clustr/spawner';
+import { eventually } from '@clustr-internal/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WATCH_PARENT_PRELOAD } from '../src/node-exec-argv.js';
 import { fixture, nextEvent, spawn, stopAll, TSX_EXEC_ARGV } from './helpers.js';
@@ -105,5 +107,39 @@ describe('the handshake', () => {
     expect(await handle.exited).toEqual({ code: EXIT_BAD_HANDSHAKE, signal: null });
     expect(handle.state).toBe('stopped');
     expect(seen).toEqual([['restarting', undefined]]);
+  });
+
+  it('answers one hello per run: a repeated hello is reported once and never answered again', async () => {
+    let welcomes = 0;
+    const frames: unknown[] = [];
+    const errors: string[] = [];
+    const [handle] = spawn([{ file: fixture('hello-thrice.sh'), command: 'bash', restart: 'never' }], {
+      adopt(link) {
+        const write = link.write.bind(link);
+        link.write = (lines) => {
+          if (lines.includes('"type":"welcome"')) welcomes++;
+          return write(lines);
+        };
+        link.onFrame((frame) => frames.push(frame));
+      },
+    });
+    handle!.on('error', (error) => errors.push(error.message));
+    await eventually(() => frames.length > 0, 'the frame the child wrote on its link after its three hellos');
+    expect(welcomes).toBe(1);
+    expect(errors).toEqual([expect.stringMatching(/said hello again on the same run: ignored/)]);
+  });
+
+  it('keeps the link of a child that closed its fd 4 while its IPC channel is open', async () => {
+    const frames: unknown[] = [];
+    let link: ChildLink | undefined;
+    spawn([{ file: fixture('close-link.sh'), command: 'bash', restart: 'never' }], {
+      adopt(adopted) {
+        link = adopted;
+        adopted.onFrame((frame) => frames.push((frame as { data: unknown }).data));
+      },
+    });
+    await eventually(() => frames.length === 2, 'both frames written on fd 3 after fd 4 was closed');
+    expect(frames).toEqual([1, 2]);
+    expect(link?.isClosed).toBe(false);
   });
 });

@@ -31,15 +31,16 @@ const worker = { file: fixture('node-worker.ts'), execArgv: TSX_EXEC_ARGV };
 afterEach(stopAll);
 
 describe('spawning Node workers', () => {
-  it('hands the child its id in CLUSTR_* variables (removed by joinParent()) and its transport in the welcome', async () => {
+  it('hands the child its id in CLUSTR_* variables (taken out of process.env by the preload) and its transport in the welcome', async () => {
     const [handle] = spawn([{ ...worker, env: { FIXTURE_VALUE: 'from spec' }, args: ['a', 'b'] }], {
       parentId: 'parent-7',
     });
     const hello = await nextMessage(handle!, field<Hello>('hello'), 'the worker to say hello');
+    // The program never sees them: a process it forks by other means cannot inherit them.
     expect(hello.before).toEqual({
-      [CLUSTR_ENV.workerId]: handle!.workerId,
-      [CLUSTR_ENV.parentId]: 'parent-7',
-      [CLUSTR_ENV.linkFd]: '4',
+      [CLUSTR_ENV.workerId]: undefined,
+      [CLUSTR_ENV.parentId]: undefined,
+      [CLUSTR_ENV.linkFd]: undefined,
     });
     expect(hello.environment).toEqual({
       workerId: handle!.workerId,
@@ -53,6 +54,8 @@ describe('spawning Node workers', () => {
     // The descriptor (credentials, in real life) is nowhere in what the kernel shows of the child.
     const environ = readFileSync(`/proc/${hello.pid}/environ`, 'utf8');
     expect(environ).toContain(`${CLUSTR_ENV.workerId}=${handle!.workerId}`);
+    expect(environ).toContain(`${CLUSTR_ENV.parentId}=parent-7`);
+    expect(environ).toContain(`${CLUSTR_ENV.linkFd}=4`);
     expect(environ).not.toContain(TEST_TRANSPORT.module);
     expect(environ).not.toContain('CLUSTR_TRANSPORT');
   });

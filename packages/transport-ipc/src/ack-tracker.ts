@@ -14,13 +14,19 @@ interface PendingSub {
 }
 
 /**
+ * Subscription ids, unique in the process: a router created after another closed (a worker closed
+ * and created again) may still receive the old one's acks from the parent link, and must not
+ * take them for its own.
+ */
+let nextSubscriptionId = 1;
+
+/**
  * The `sub` frames this process sent to its parent and still waits to see acknowledged, and who
  * waits for them: local `subscribe()` calls and the `sub` frames of children, which are acked in
  * turn only once everything they depend on is live up to the root.
  */
 export class AckTracker {
   private readonly pending = new Map<number, PendingSub>();
-  private nextId = 1;
 
   /** `onExpire` runs when the ack of a `sub` frame timed out, just before its waiters fail. */
   constructor(
@@ -30,7 +36,7 @@ export class AckTracker {
 
   /** Registers a `sub` frame about to be sent for `channels`; returns its id. */
   open(channels: readonly string[]): number {
-    const id = this.nextId++;
+    const id = nextSubscriptionId++;
     const entry: PendingSub = { channels, waiters: [], timer: undefined, expired: undefined };
     entry.timer = setTimeout(() => this.expire(id, entry), this.timeoutMs);
     entry.timer.unref();

@@ -46,6 +46,37 @@ describe('IpcRouter batching and backpressure', () => {
     expect(a.pair.down.written().map((frame) => frame.channel)).toEqual(['x', 'y', 'x', 'y']);
   });
 
+  it('caps a run at a line every receiver takes (64 KiB), and counts exactly the bytes it writes', async () => {
+    const root = createNode('master');
+    const a = link(root, 'a');
+    await a.child.transport.subscribe('a');
+    a.pair.down.writes.length = 0;
+    const before = root.transport.stats().children.a!.bytesSent;
+    for (let i = 0; i < 2000; i++) root.publish('a', { text: 'x'.repeat(60), i });
+    await a.child.receivedCount(2000, 'the 2000 messages');
+    const lines = a.pair.down.writes.join('').split('\n').slice(0, -1);
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(64 * 1024);
+    expect(root.transport.stats().children.a!.bytesSent - before).toBe(a.pair.down.writes.join('').length);
+  });
+
+  it('lets no message join a run that was in the queue of a parent that went away', async () => {
+    const root = createNode('master');
+    const a = link(root, 'a');
+    await root.transport.subscribe('master');
+    a.pair.up.isPaused = true;
+    a.pair.up.highWaterMark = 0;
+    a.child.publish('master', 1);
+    a.pair.close();
+    a.child.publish('master', 2);
+    a.child.publish('master', 3);
+    await waitUntil(
+      () => a.child.transport.stats().parent!.dropped >= 2,
+      'the publishes after the close to be dropped',
+    );
+    expect(a.child.transport.stats().parent!.queuedBytes).toBe(0);
+  });
+
   it('gives every message of a run a meta of its own', async () => {
     const root = createNode('master');
     const a = link(root, 'a');

@@ -23,7 +23,7 @@ import { LinkOutbox } from './link-outbox.js';
 import { LocalDelivery } from './local-delivery.js';
 import type { Outbox, OutboxHost } from './outbox.js';
 import { type FrameSource, receiveFrame } from './receive-frame.js';
-import { Run } from './run.js';
+import { DATA_FRAME_OVERHEAD, MAX_RUN_CHARS, Run } from './run.js';
 import { settleWrites } from './settle-writes.js';
 import { Subscriptions } from './subscriptions.js';
 
@@ -45,9 +45,11 @@ export class IpcRouter implements IpcTransport, OutboxHost {
   readonly name = 'ipc';
   readonly maxQueueBytes: number;
   readonly maxBatchBytes: number;
+  /** Most characters a run grows to: a line every receiver takes, and no bigger than a write. */
+  private readonly maxRunChars: number;
   private readonly subs: Subscriptions<ChildState>;
   private readonly children = new Map<string, ChildState>();
-  private readonly parent: ParentSide | undefined;
+  private readonly parent: ParentSide | undefined = undefined;
   private readonly flusher = new FlushScheduler();
   private readonly local = new LocalDelivery();
   private closing: Promise<void> | undefined;
@@ -65,8 +67,22 @@ export class IpcRouter implements IpcTransport, OutboxHost {
   ) {
     this.maxQueueBytes = options.maxQueueBytes;
     this.maxBatchBytes = options.maxBatchBytes;
-    this.parent = parentLink === undefined ? undefined : this.attachParent(parentLink);
-    this.subs = new Subscriptions(this.parent?.out, options.ackTimeoutMs);
+    this.maxRunChars = Math.min(MAX_RUN_CHARS, options.maxBatchBytes);
+    const parentOut =
+      parentLink === undefined
+        ? undefined
+        : new LinkOutbox(this, 'the parent', parentLink, this.flusher.cache);
+    this.subs = new Subscriptions(parentOut, options.ackTimeoutMs);
+    if (parentLink === undefined || parentOut === undefined) return;
+    const source: FrameSource = { counters: parentOut.counters, label: 'the parent' };
+    this.parent = { link: parentLink, out: parentOut, source, detach: [] };
+    // Last: registering onFrame hands over the frames the link held, which need all of the above.
+    this.parent.detach.push(
+      parentLink.onFrame((value, line, bytes) => receiveFrame(value, line, bytes, source, this)),
+      parentLink.onBadInput((error) => this.badFrame(source, error)),
+      parentLink.onDrain(() => parentOut.unblock()),
+      parentLink.onClose(() => this.onParentGone()),
+    );
   }
 
   get isClosed(): boolean {
@@ -99,7 +115,7 @@ export class IpcRouter implements IpcTransport, OutboxHost {
       return;
     }
     this.counts.published++;
-    const size = channel.length + meta.json.length + dataJson.length + 40;
+    const size = channel.length + meta.json.length + dataJson.length + DATA_FRAME_OVERHEAD;
     if (size * 3 > this.options.maxFrameBytes && this.isTooLarge(channel, size, dataJson)) return;
     const route = this.subs.get(channel);
     const links = route?.links;
@@ -132,8 +148,9 @@ export class IpcRouter implements IpcTransport, OutboxHost {
   ): boolean {
     const run = this.openRun;
     if (run === undefined || run.channel !== channel || run.metaJson !== meta.json) return false;
-    const bytes = dataJson.length + 1;
-    if (!run.canGrow(bytes, this.maxBatchBytes)) return false;
+    // A comma, the data, and on the first join the `]` that turns `"data":d` into `"run":[d,…]`.
+    const bytes = dataJson.length + (run.data.length === 1 ? 2 : 1);
+    if (!run.canGrow(bytes, this.maxRunChars)) return false;
     const count = links === undefined ? 0 : links.length;
     for (let i = 0; i < count; i++) if (!links![i]!.out.canTake(bytes)) return false;
     if (parentOut !== undefined && !parentOut.canTake(bytes)) return false;
@@ -279,18 +296,6 @@ export class IpcRouter implements IpcTransport, OutboxHost {
     child.out.push(ack, ack.length, true);
   }
 
-  private attachParent(link: Link): ParentSide {
-    const out = new LinkOutbox(this, 'the parent', link, this.flusher.cache);
-    const source: FrameSource = { counters: out.counters, label: 'the parent' };
-    const detach = [
-      link.onFrame((value, line, bytes) => receiveFrame(value, line, bytes, source, this)),
-      link.onBadInput((error) => this.badFrame(source, error)),
-      link.onDrain(() => out.unblock()),
-      link.onClose(() => this.onParentGone()),
-    ];
-    return { link, out, source, detach };
-  }
-
   private isTooLarge(channel: string, size: number, dataJson: string): boolean {
     const bytes = size - dataJson.length + Buffer.byteLength(dataJson);
     if (bytes <= this.options.maxFrameBytes) return false;
@@ -310,6 +315,8 @@ export class IpcRouter implements IpcTransport, OutboxHost {
   }
 
   private onParentGone(): void {
+    // The open run was in the parent's queue, which is discarded: nothing may join it any more.
+    this.openRun = undefined;
     this.subs.failAll(parentGoneError());
     if (this.parent !== undefined) this.counts.dropped += this.parent.out.discard();
   }

@@ -11,9 +11,8 @@ export interface IpcLinkStats {
   /** Input from the peer that was dropped as bad (`ERR_CLUSTR_BAD_FRAME`). */
   badFrames: number;
   /**
-   * Frames for the peer that were never written: dropped because its queue was full
-   * (`ERR_CLUSTR_QUEUE_FULL`), because the parent channel was already disconnected when they were
-   * due, or because a frame for the parent could not be serialized (`ERR_CLUSTR_BAD_FRAME`).
+   * Messages for the peer that were never written: dropped because its queue was full
+   * (`ERR_CLUSTR_QUEUE_FULL`) or because the link was already closed when they were due.
    */
   dropped: number;
   /** Characters queued for the peer right now, not yet written. */

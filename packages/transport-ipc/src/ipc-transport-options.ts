@@ -57,8 +57,8 @@ export interface IpcTransportOptions {
    */
   maxBatchBytes?: number;
   /**
-   * How long `connect()` and `subscribe()` wait for the parent's acknowledgement before they
-   * reject with `ERR_CLUSTR_TIMEOUT`.
+   * How long `subscribe()` waits for the parent's acknowledgement before it rejects with
+   * `ERR_CLUSTR_TIMEOUT` (`connect()` waits for nothing: the welcome came first).
    * @default DEFAULT_ACK_TIMEOUT_MS (30000)
    */
   ackTimeoutMs?: number;

@@ -2,6 +2,14 @@ import { encodeDataFrame, encodeRunFrame } from '@clustr/protocol/internal';
 
 /** Most messages one run holds; the next publish starts a new run. */
 const MAX_RUN_LENGTH = 10_000;
+/**
+ * Most characters a run grows to (at most 3× in UTF-8 bytes). A run is one line for its
+ * receivers, so it stays far below any line limit a receiver may set (a spawn spec's
+ * `maxLineBytes`); a single message may still be as large as `maxFrameBytes` allows.
+ */
+export const MAX_RUN_CHARS = 64 * 1024;
+/** Characters of a data frame line besides its channel, meta and data: `{"clustr":1,"channel":"","meta":,"data":}`. */
+export const DATA_FRAME_OVERHEAD = 41;
 
 /**
  * The messages this process publishes one after the other to one channel within one flush: they
@@ -21,12 +29,12 @@ export class Run {
     dataJson: string,
   ) {
     this.data = [dataJson];
-    this.bytes = channel.length + metaJson.length + dataJson.length + 40;
+    this.bytes = channel.length + metaJson.length + dataJson.length + DATA_FRAME_OVERHEAD;
   }
 
-  /** False once its line was built (it is being written), or when it is full. */
-  canGrow(bytes: number, maxBytes: number): boolean {
-    return this.line === undefined && this.data.length < MAX_RUN_LENGTH && this.bytes + bytes <= maxBytes;
+  /** False once its line was built (it is being written), or when `bytes` more would pass `maxChars`. */
+  canGrow(bytes: number, maxChars: number): boolean {
+    return this.line === undefined && this.data.length < MAX_RUN_LENGTH && this.bytes + bytes <= maxChars;
   }
 
   /** Adds the next message; `bytes` its size, as counted by the links' outboxes. */

@@ -6,15 +6,13 @@ import type { Link } from '@clustr/protocol';
  */
 export function settleWrites(links: Iterable<Link>, timeoutMs: number): Promise<void> {
   const pending: Promise<void>[] = [];
+  // Every listener this adds, removed at the end however it ends (a timeout included).
+  const offs: (() => void)[] = [];
   for (const link of links) {
     if (link.isClosed || link.writableLength === 0) continue;
     pending.push(
       new Promise<void>((resolve) => {
-        const offs = [link.onDrain(done), link.onClose(done)];
-        function done(): void {
-          for (const off of offs) off();
-          resolve();
-        }
+        offs.push(link.onDrain(resolve), link.onClose(resolve));
       }),
     );
   }
@@ -23,7 +21,8 @@ export function settleWrites(links: Iterable<Link>, timeoutMs: number): Promise<
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, timeoutMs);
   });
-  return Promise.race([Promise.all(pending).then(() => undefined), timeout]).finally(() =>
-    clearTimeout(timer),
-  );
+  return Promise.race([Promise.all(pending).then(() => undefined), timeout]).finally(() => {
+    clearTimeout(timer);
+    for (const off of offs) off();
+  });
 }
