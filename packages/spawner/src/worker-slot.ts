@@ -1,8 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Duplex, Readable } from 'node:stream';
-import { type ChildLink, ClustrError, encodeData, type TransportDescriptor } from '@clustr/protocol';
-import { encodeControlFrame, reportToEmitter } from '@clustr/protocol/internal';
+import { type ChildLink, ClustrError, encodeData } from '@clustr/protocol';
+import { reportToEmitter } from '@clustr/protocol/internal';
+import { answerHello } from './answer-hello.js';
 import { checkStopOptions } from './check-stop-options.js';
 import { ChildLinkImpl } from './child-link.js';
 import { DEFAULT_MAX_BUFFERED_FRAMES, DEFAULT_STOP_SIGNAL, EXIT_BAD_HANDSHAKE } from './defaults.js';
@@ -185,40 +186,10 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
       return true;
     }
     if (type !== 'hello') return false;
-    if (run.hellos++ > 0) {
-      // Answering again would let a child that never reads make this process buffer without end;
-      // reporting each would be a flood of its own.
-      if (run.hellos > 2) return true;
-      this.report(
-        new ClustrError(
-          'ERR_CLUSTR_BAD_FRAME',
-          `worker ${this.workerId} said hello again on the same run: ignored (one welcome per run)`,
-        ),
-      );
-      return true;
-    }
-    // What the child needs and must not find in its environment: its transport (credentials included).
-    const { workerId, parentId, transport } = this.identity;
-    const welcome = (descriptor: TransportDescriptor): void => {
-      if (!holdsRun(this.lifecycle, run)) return;
-      run.link?.write(
-        `${encodeControlFrame({ clustr: 1, type: 'welcome', workerId, parentId, transport: descriptor })}\n`,
-      );
-    };
-    if (!(transport instanceof Promise)) welcome(transport);
-    else {
-      transport.then(welcome, (error: unknown) => {
-        this.report(
-          new ClustrError(
-            'ERR_CLUSTR_NO_TRANSPORT',
-            `worker ${workerId} cannot be welcomed: its parent has no transport to hand down`,
-            { cause: error },
-          ),
-        );
-        // Closing its link ends a child that waits for its welcome, instead of leaving it waiting.
-        run.link?.destroy();
-      });
-    }
+    answerHello(run, this.identity, {
+      isLive: () => holdsRun(this.lifecycle, run),
+      report: (error) => this.report(error),
+    });
     return true;
   }
 

@@ -55,44 +55,38 @@ async function throughput(context: RunContext, receivers: number, count: number,
   return { rate: (count * receivers) / seconds };
 }
 
+/** A raw throughput baseline: `receivers` children, messages sent one by one or in arrays of `batch`. */
+function rawThroughput(id: string, caseName: string, label: string, receivers: 1 | 4, batch: 1 | 100) {
+  const isFanOut = receivers > 1;
+  return measurement({
+    id,
+    caseName,
+    label,
+    family: 'baseline',
+    metrics: { rate: isFanOut ? 'deliveries/s' : 'msg/s' },
+    needsRedis: false,
+    run: (context) =>
+      throughput(
+        context,
+        receivers,
+        isFanOut ? context.counts.ipcFanOutMessages : context.counts.ipcMessages,
+        batch,
+      ),
+  });
+}
+
 /** Raw `child_process.fork` baselines of the IPC cases. */
 export const ipcRawMeasurements = [
-  measurement({
-    id: 'ipc.one-way.raw-send',
-    caseName: 'ipc one-way',
-    label: 'raw send',
-    family: 'baseline',
-    metrics: { rate: 'msg/s' },
-    needsRedis: false,
-    run: (context) => throughput(context, 1, context.counts.ipcMessages, 1),
-  }),
-  measurement({
-    id: 'ipc.one-way.raw-send-batch100',
-    caseName: 'ipc one-way',
-    label: 'raw send, batches of 100',
-    family: 'baseline',
-    metrics: { rate: 'msg/s' },
-    needsRedis: false,
-    run: (context) => throughput(context, 1, context.counts.ipcMessages, 100),
-  }),
-  measurement({
-    id: 'ipc.fan-out.raw-send',
-    caseName: 'ipc fan-out to 4',
-    label: 'raw send to each',
-    family: 'baseline',
-    metrics: { rate: 'deliveries/s' },
-    needsRedis: false,
-    run: (context) => throughput(context, 4, context.counts.ipcFanOutMessages, 1),
-  }),
-  measurement({
-    id: 'ipc.fan-out.raw-send-batch100',
-    caseName: 'ipc fan-out to 4',
-    label: 'raw send to each, batches of 100',
-    family: 'baseline',
-    metrics: { rate: 'deliveries/s' },
-    needsRedis: false,
-    run: (context) => throughput(context, 4, context.counts.ipcFanOutMessages, 100),
-  }),
+  rawThroughput('ipc.one-way.raw-send', 'ipc one-way', 'raw send', 1, 1),
+  rawThroughput('ipc.one-way.raw-send-batch100', 'ipc one-way', 'raw send, batches of 100', 1, 100),
+  rawThroughput('ipc.fan-out.raw-send', 'ipc fan-out to 4', 'raw send to each', 4, 1),
+  rawThroughput(
+    'ipc.fan-out.raw-send-batch100',
+    'ipc fan-out to 4',
+    'raw send to each, batches of 100',
+    4,
+    100,
+  ),
   measurement({
     id: 'ipc.relay.raw-relay',
     caseName: 'ipc worker → worker',
