@@ -151,6 +151,24 @@ describe('IPC transport across real processes', () => {
     await publicEchoes;
     expect([...both].sort()).toEqual([childId, grandchildId.spawned].sort());
 
+    // A burst from the grandchild travels as run lines, forwarded by the middle process untouched.
+    const burst: number[] = [];
+    const burstDone = within(
+      new Promise<void>((resolve) => {
+        master.onMessage((_channel, envelope) => {
+          const { burst: i } = envelope.data as { burst?: number };
+          if (i === undefined || envelope.meta.workerId !== grandchildId.spawned) return;
+          burst.push(i);
+          if (burst.length === 3000) resolve();
+        });
+      }),
+      'the 3000 messages of the grandchild’s burst',
+    );
+    master.publish(grandchildId.spawned, masterMeta, encodeData({ cmd: 'burst', n: 3000 }));
+    await burstDone;
+    expect(burst).toEqual([...Array(3000).keys()]);
+    expect(master.stats().children[childId]!.framesReceived).toBeGreaterThanOrEqual(3000);
+
     const childExited = within(child.exited, 'the middle process to end');
     master.publish(grandchildId.spawned, masterMeta, encodeData({ cmd: 'close' }));
     master.publish(childId, masterMeta, encodeData({ cmd: 'close' }));
