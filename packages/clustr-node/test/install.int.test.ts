@@ -79,6 +79,13 @@ describe('installing the packed tarballs with npm', () => {
     );
   });
 
+  it('names its own bundle as the descriptor module, importing only @clustr/protocol', async () => {
+    const report = JSON.parse(await cluster('node', ['descriptor.mjs']));
+    expect(report.module).toMatch(/\/node_modules\/clustr-node\/dist\/index\.js$/);
+    expect(report.restores).toBe('function');
+    expect(report.imports.sort()).toEqual(['@clustr/protocol', '@clustr/protocol/internal']);
+  });
+
   it('runs TypeScript workers under tsx, and the types check', async () => {
     expect(await cluster(join(project, 'node_modules', '.bin', 'tsx'), ['master.ts'])).toContain(
       'confirmed by 2 workers of group worker over ipc',
