@@ -84,6 +84,8 @@ describe('installing the packed tarballs with npm', () => {
     expect(report.module).toMatch(/\/node_modules\/clustr-node\/dist\/index\.js$/);
     expect(report.restores).toBe('function');
     expect(report.imports).toEqual([]);
+    // Its inlined ClustrError and @clustr/protocol's are two classes that recognise each other.
+    expect(report.crossCopy).toBe(true);
   });
 
   it('runs TypeScript workers under tsx, and the types check', async () => {
