@@ -29,7 +29,11 @@ export type {
   WorkerState,
 } from '@clustr/spawner';
 export type { IpcTransport, IpcTransportOptions } from '@clustr/transport-ipc';
-export { createIpcTransport } from '@clustr/transport-ipc';
+/**
+ * `restoreTransport` is the IPC transport's, re-exported because this package's own file is the
+ * module its children import to rebuild the transport (the descriptor names the bundle).
+ */
+export { createIpcTransport, restoreTransport } from '@clustr/transport-ipc';
 export { Master, Worker } from './defaults.js';
 
 /**

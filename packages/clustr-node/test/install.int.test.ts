@@ -79,6 +79,15 @@ describe('installing the packed tarballs with npm', () => {
     );
   });
 
+  it('names its own bundle as the descriptor module, importing no other clustr package', async () => {
+    const report = JSON.parse(await cluster('node', ['descriptor.mjs']));
+    expect(report.module).toMatch(/\/node_modules\/clustr-node\/dist\/index\.js$/);
+    expect(report.restores).toBe('function');
+    expect(report.imports).toEqual([]);
+    // Its inlined ClustrError and @clustr/protocol's are two classes that recognise each other.
+    expect(report.crossCopy).toBe(true);
+  });
+
   it('runs TypeScript workers under tsx, and the types check', async () => {
     expect(await cluster(join(project, 'node_modules', '.bin', 'tsx'), ['master.ts'])).toContain(
       'confirmed by 2 workers of group worker over ipc',

@@ -1,7 +1,24 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ClustrError, isClustrError, toClustrError } from './clustr-error.js';
 
 describe('ClustrError', () => {
+  it('is an instance of every copy of the class loaded in the process, and only of those', async () => {
+    vi.resetModules();
+    const copy = await import('./clustr-error.js');
+    expect(copy.ClustrError).not.toBe(ClustrError);
+    expect(new copy.ClustrError('ERR_CLUSTR_CLOSED', 'closed')).toBeInstanceOf(ClustrError);
+    expect(new ClustrError('ERR_CLUSTR_CLOSED', 'closed')).toBeInstanceOf(copy.ClustrError);
+    const impostor = Object.assign(new Error('x'), { name: 'ClustrError', code: 'ERR_CLUSTR_CLOSED' });
+    expect(impostor).not.toBeInstanceOf(ClustrError);
+    expect(null).not.toBeInstanceOf(ClustrError);
+  });
+
+  it('keeps the prototype check for a subclass', () => {
+    class Narrower extends ClustrError {}
+    expect(new Narrower('ERR_CLUSTR_CLOSED', 'closed')).toBeInstanceOf(ClustrError);
+    expect(new ClustrError('ERR_CLUSTR_CLOSED', 'closed')).not.toBeInstanceOf(Narrower);
+  });
+
   it('carries its code, message, name, details and cause', () => {
     const cause = new Error('socket hang up');
     const error = new ClustrError('ERR_CLUSTR_TRANSPORT', 'redis is gone', { cause, details: { url: 'x' } });

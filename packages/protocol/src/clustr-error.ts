@@ -48,6 +48,9 @@ export interface ClustrErrorOptions {
   details?: Readonly<Record<string, unknown>>;
 }
 
+/** The mark every copy of {@link ClustrError} puts on its prototype. */
+const BRAND = Symbol.for('clustr.ClustrError');
+
 /**
  * The one error type clustr-node throws and emits. Branch on `code`, read `message` for what
  * was wrong, the value, and what is allowed.
@@ -57,6 +60,21 @@ export interface ClustrErrorOptions {
  * catch (error) { if (isClustrError(error) && error.code === 'ERR_CLUSTR_INVALID_CPU') … }
  */
 export class ClustrError extends Error {
+  static {
+    Object.defineProperty(ClustrError.prototype, BRAND, { value: true });
+  }
+
+  /**
+   * `instanceof ClustrError` also holds for an error of another copy of this package in the
+   * process (the copy bundled into `clustr-node`, a CJS next to an ESM one): every copy brands its
+   * prototype with the same `Symbol.for` key. A subclass keeps the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked about, maybe a subclass
+    if (this !== ClustrError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   override readonly name = 'ClustrError';
   /** The stable code of this failure. */
   readonly code: ClustrErrorCode;

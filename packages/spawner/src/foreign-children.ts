@@ -1,7 +1,20 @@
 import type { ChildProcess } from 'node:child_process';
 
-const live = new Set<ChildProcess>();
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/** The children tracked and the listeners installed for them, one set per process. */
+interface Registry {
+  readonly live: Set<ChildProcess>;
+  readonly endAll: () => void;
+  readonly onSignal: (signal: NodeJS.Signals) => void;
+}
+
+/**
+ * Kept on a `Symbol.for` global: with two copies of this module in a process (ESM and CJS, or the
+ * copy bundled into `clustr-node`), one listener per signal still sees every child, and the
+ * "no one else handles it" test below stays right.
+ */
+const REGISTRY = Symbol.for('clustr.foreignChildren');
 
 /**
  * Sends `signal` to a non-Node child and everything it started: such children run in their own
@@ -17,26 +30,36 @@ export function signalProcessGroup(child: ChildProcess, signal: NodeJS.Signals):
   }
 }
 
-function endAll(): void {
-  for (const child of live) signalProcessGroup(child, 'SIGTERM');
+function createRegistry(): Registry {
+  const live = new Set<ChildProcess>();
+  const endAll = (): void => {
+    for (const child of live) signalProcessGroup(child, 'SIGTERM');
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    endAll();
+    // Our listener replaced Node's default (die on the signal); when no one else handles it, die
+    // as the default would have, so the parent's exit status stays what its user expects.
+    if (process.listenerCount(signal) === 1) {
+      uninstall(registry);
+      process.kill(process.pid, signal);
+    }
+  };
+  const registry: Registry = { live, endAll, onSignal };
+  return registry;
 }
 
-function onSignal(signal: NodeJS.Signals): void {
-  endAll();
-  // Our listener replaced Node's default (die on the signal); when no one else handles it, die
-  // as the default would have, so the parent's exit status stays what its user expects.
-  if (process.listenerCount(signal) === 1) {
-    uninstall();
-    process.kill(process.pid, signal);
-  }
+function shared(): Registry {
+  const store = globalThis as Record<symbol, Registry | undefined>;
+  store[REGISTRY] ??= createRegistry();
+  return store[REGISTRY];
 }
 
-function install(): void {
+function install({ endAll, onSignal }: Registry): void {
   process.on('exit', endAll);
   for (const signal of SIGNALS) process.on(signal, onSignal);
 }
 
-function uninstall(): void {
+function uninstall({ endAll, onSignal }: Registry): void {
   process.removeListener('exit', endAll);
   for (const signal of SIGNALS) process.removeListener(signal, onSignal);
 }
@@ -48,10 +71,11 @@ function uninstall(): void {
  */
 export function trackForeignChild(child: ChildProcess): void {
   if (child.pid === undefined) return;
-  live.add(child);
-  if (live.size === 1) install();
+  const registry = shared();
+  registry.live.add(child);
+  if (registry.live.size === 1) install(registry);
   child.once('exit', () => {
-    if (!live.delete(child)) return;
-    if (live.size === 0) uninstall();
+    if (!registry.live.delete(child)) return;
+    if (registry.live.size === 0) uninstall(registry);
   });
 }

@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { watchParentPreload } from './watch-parent-preload.js';
 
 /** Options of the parent's execArgv that make no sense in a worker, with whether they take a value. */
 const DROPPED_OPTIONS: ReadonlyMap<string, boolean> = new Map([
@@ -35,21 +35,19 @@ export function inheritableExecArgv(execArgv: readonly string[] = process.execAr
   return kept;
 }
 
-/** Absolute path of the preload that makes a Node child exit when its parent is gone. */
-export const WATCH_PARENT_PRELOAD = fileURLToPath(new URL('../preload/watch-parent.cjs', import.meta.url));
-
 /** `execArgv` with `--require <preload>` added once (a child inherits it from its parent). */
 export function withWatchParentPreload(execArgv: readonly string[]): string[] {
+  const preload = watchParentPreload();
   const result: string[] = [];
   for (let index = 0; index < execArgv.length; index++) {
     const arg = execArgv[index] as string;
-    if ((arg === '--require' || arg === '-r') && execArgv[index + 1] === WATCH_PARENT_PRELOAD) {
+    if ((arg === '--require' || arg === '-r') && execArgv[index + 1] === preload) {
       index++;
       continue;
     }
-    if (arg === `--require=${WATCH_PARENT_PRELOAD}`) continue;
+    if (arg === `--require=${preload}`) continue;
     result.push(arg);
   }
-  result.push('--require', WATCH_PARENT_PRELOAD);
+  result.push('--require', preload);
   return result;
 }

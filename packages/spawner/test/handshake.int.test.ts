@@ -4,7 +4,7 @@ import type { ChildLink } from '@clustr/protocol';
 import { EXIT_BAD_HANDSHAKE, type WorkerHandle } from '@clustr/spawner';
 import { eventually } from '@clustr-internal/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WATCH_PARENT_PRELOAD } from '../src/node-exec-argv.js';
+import { watchParentPreload } from '../src/watch-parent-preload.js';
 import { fixture, nextEvent, spawn, stopAll, TSX_EXEC_ARGV } from './helpers.js';
 
 afterEach(stopAll);
@@ -13,7 +13,7 @@ afterEach(stopAll);
 function startByHand() {
   const child = spawnProcess(
     process.execPath,
-    [...TSX_EXEC_ARGV, '--require', WATCH_PARENT_PRELOAD, fixture('node-worker.ts')],
+    [...TSX_EXEC_ARGV, '--require', watchParentPreload(), fixture('node-worker.ts')],
     {
       env: { ...process.env, CLUSTR_WORKER_ID: 'w-hand', CLUSTR_PARENT_ID: 'master', CLUSTR_LINK_FD: '4' },
       stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],

@@ -3,6 +3,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AckTracker } from './ack-tracker.js';
 
 describe('AckTracker', () => {
+  it('never gives two copies of the module the same subscription id', async () => {
+    const first = await import('./ack-tracker.js');
+    vi.resetModules();
+    const second = await import('./ack-tracker.js');
+    expect(second.AckTracker).not.toBe(first.AckTracker);
+    const ids = [new first.AckTracker(1000), new second.AckTracker(1000), new first.AckTracker(1000)].map(
+      (tracker) => tracker.open(['x']),
+    );
+    expect(new Set(ids).size).toBe(3);
+  });
+
   beforeEach(() => {
     vi.useFakeTimers();
   });

@@ -16,9 +16,17 @@ interface PendingSub {
 /**
  * Subscription ids, unique in the process: a router created after another closed (a worker closed
  * and created again) may still receive the old one's acks from the parent link, and must not
- * take them for its own.
+ * take them for its own. The counter lives on a `Symbol.for` global, so two copies of this module
+ * (ESM and CJS, or the copy bundled into `clustr-node`) never hand out the same id.
  */
-let nextSubscriptionId = 1;
+const NEXT_SUBSCRIPTION_ID = Symbol.for('clustr.ipc.nextSubscriptionId');
+
+function takeSubscriptionId(): number {
+  const store = globalThis as Record<symbol, number | undefined>;
+  const id = store[NEXT_SUBSCRIPTION_ID] ?? 1;
+  store[NEXT_SUBSCRIPTION_ID] = id + 1;
+  return id;
+}
 
 /**
  * The `sub` frames this process sent to its parent and still waits to see acknowledged, and who
@@ -36,7 +44,7 @@ export class AckTracker {
 
   /** Registers a `sub` frame about to be sent for `channels`; returns its id. */
   open(channels: readonly string[]): number {
-    const id = nextSubscriptionId++;
+    const id = takeSubscriptionId();
     const entry: PendingSub = { channels, waiters: [], timer: undefined, expired: undefined };
     entry.timer = setTimeout(() => this.expire(id, entry), this.timeoutMs);
     entry.timer.unref();

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadCore, type SpawnedWorker } from '../clustr-api.js';
+import type { ClustrCore, SpawnedWorker } from '../clustr-api.js';
 import { childFile } from '../loaders.js';
 import { measurement, type RunContext } from '../measurement.js';
 import { withTimeout } from '../run-context.js';
@@ -9,21 +9,19 @@ import { rssOf, SETTLE_MS, timeRawForks } from './lifecycle.js';
 
 const BUILT_WORKER = childFile('clustr-idle-built.mjs');
 const BARE_MJS = childFile('bare-ready.mjs');
-const IPC_DIST = fileURLToPath(new URL('../../../transport-ipc/dist/index.js', import.meta.url));
+const FACADE_DIST = fileURLToPath(new URL('../../../clustr-node/dist/index.js', import.meta.url));
 
 /**
- * A master whose IPC transport comes from the built package, so the descriptor its children get
- * names `dist/index.js` and they run on plain node — what a user's installed cluster does.
+ * A master from the built `clustr-node` with its default IPC transport, so the descriptor its
+ * children get names the facade's bundle and they run on plain node — what a user's installed
+ * cluster does.
  */
 async function builtMaster(context: RunContext) {
-  await access(IPC_DIST).catch(() => {
-    throw new Error(`${IPC_DIST} is missing: run \`pnpm build\` first for the built cases`);
+  await access(FACADE_DIST).catch(() => {
+    throw new Error(`${FACADE_DIST} is missing: run \`pnpm build\` first for the built cases`);
   });
-  const { createIpcTransport } = (await import(pathToFileURL(IPC_DIST).href)) as {
-    createIpcTransport(): unknown;
-  };
-  const { Master } = await loadCore();
-  const master = Master.create({ transport: createIpcTransport() });
+  const { Master } = (await import(pathToFileURL(FACADE_DIST).href)) as Pick<ClustrCore, 'Master'>;
+  const master = Master.create({});
   const workers: SpawnedWorker[] = [];
   context.defer(async () => {
     await withTimeout(master.close(), 8000, 'master.close()');

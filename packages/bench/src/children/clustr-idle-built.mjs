@@ -1,6 +1,7 @@
-// A clustr worker as users run it: the built packages (dist), plain node, no loader. It joins the
-// cluster (its transport is rebuilt from the parent's descriptor) and idles until closed.
-import { Worker } from '@clustr/core';
+// A clustr worker as users run it: the `clustr-node` package as built (its one bundle), plain
+// node, no loader. It joins the cluster (its transport is rebuilt from the parent's descriptor,
+// which names the same bundle) and idles until closed.
+import Clustr from 'clustr-node';
 
-const worker = Worker.create({ group: 'bench' });
+const worker = Clustr.Worker.create({ group: 'bench' });
 await worker.ready();
