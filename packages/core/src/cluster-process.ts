@@ -24,7 +24,9 @@ import type {
   ClusterProcessOptions,
   ProcessIdentity,
 } from './cluster-process-options.js';
+import { emitSafely } from './emit-safely.js';
 import type { HandlerList, MessageHandler } from './handler-list.js';
+import { ParentHold } from './parent-hold.js';
 import { DEFAULT_MAX_PENDING_MESSAGES, queueMessage } from './pending-messages.js';
 import * as errors from './process-errors.js';
 import {
@@ -61,8 +63,8 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   #isReadyAwaited = false;
   /** The last channel `publish` accepted (strings are immutable: equal means valid). */
   #checkedChannel: unknown = NOTHING_CHECKED;
-  #isHoldingParentLink = false;
   readonly #ready: Promise<void>;
+  readonly #parentHold: ParentHold;
 
   protected constructor(identity: ProcessIdentity, options: ClusterProcessOptions) {
     super();
@@ -81,12 +83,13 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
       throw errors.invalidDefaultTransport(options.defaultTransport);
     this.#state = initialProcessState(transport);
     // A spawned worker stays alive while it is in the cluster, whatever else it does.
-    this.#holdParentLink(true);
+    this.#parentHold = new ParentHold(parent);
+    this.#parentHold.set(true);
     this.#ready = this.#start().catch((error: unknown) => {
       const reason = toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'joining the cluster failed');
       this.#apply({ type: 'failed', reason });
       // Not in the cluster: nothing of clustr keeps the process alive any more.
-      this.#holdParentLink(false);
+      this.#parentHold.set(false);
       throw reason;
     });
     this.#ready.catch((error: ClustrError) => {
@@ -228,7 +231,7 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
       reportError(this, errors.badKillOrder(data));
       return;
     }
-    this.#emitSafely('kill', { exitCode: data, from: envelope.meta });
+    emitSafely(this, 'kill', { exitCode: data, from: envelope.meta });
     void this.close()
       .catch((error: unknown) =>
         reportError(this, toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'closing before exit failed')),
@@ -247,14 +250,6 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
     transport.onMessage((channel, envelope) => this.#dispatch.get(channel)?.(envelope));
     transport.onError((error) => reportError(this, error));
     return transport;
-  }
-
-  /** Holds the process open through the link to the parent (once), or lets it go. */
-  #holdParentLink(hold: boolean): void {
-    if (hold === this.#isHoldingParentLink) return;
-    this.#isHoldingParentLink = hold;
-    if (hold) this.#identity.parent?.link.ref();
-    else this.#identity.parent?.link.unref();
   }
 
   async #start(): Promise<void> {
@@ -280,16 +275,7 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
     const pending = joining.kind === 'joining' ? joining.pending : [];
     for (const [channel, dataJson] of pending) transport.publish(channel, this.#meta, dataJson);
     this.#identity.parent?.link.signalReady();
-    this.#emitSafely('ready');
-  }
-
-  /** Emits a lifecycle event; a listener that throws is reported, never allowed to derail it. */
-  #emitSafely<K extends 'ready' | 'kill' | 'close'>(event: K, ...args: ClusterProcessEvents[K]): void {
-    try {
-      (this.emit as (event: K, ...args: ClusterProcessEvents[K]) => boolean)(event, ...args);
-    } catch (error) {
-      reportError(this, toClustrError(error, 'ERR_CLUSTR_HANDLER_FAILED', `a "${event}" listener threw`));
-    }
+    emitSafely(this, 'ready');
   }
 
   #send(channel: string, dataJson: string): void {
@@ -319,9 +305,9 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
       await this.#ready.catch(() => undefined);
     } finally {
       await this.#children.stopAll();
-      this.#holdParentLink(false);
+      this.#parentHold.set(false);
       this.#apply({ type: 'closed' });
-      this.#emitSafely('close');
+      emitSafely(this, 'close');
     }
   }
 }
