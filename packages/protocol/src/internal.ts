@@ -27,4 +27,6 @@ export {
 } from './option-checks.js';
 export { randomId } from './random-id.js';
 export { reportToEmitter } from './report-to-handlers.js';
+export type { TransportHandlers } from './transport-handlers.js';
+export { createTransportHandlers } from './transport-handlers.js';
 export { MAX_RUN_MESSAGES } from './validate-frame.js';

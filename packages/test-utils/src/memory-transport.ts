@@ -6,13 +6,11 @@ import {
   type Envelope,
   isChannelName,
   type Meta,
-  reportToHandlers,
   type Transport,
   type TransportDescriptor,
   type TransportSelf,
-  toClustrError,
 } from '@clustr/protocol';
-import { describeValue } from '@clustr/protocol/internal';
+import { createTransportHandlers, describeValue } from '@clustr/protocol/internal';
 import { createMemoryBus, type MemoryBus, type MemoryBusMember } from './memory-bus.js';
 
 /** Options of {@link createMemoryTransport}. */
@@ -64,8 +62,8 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const published: PublishedMessage[] = [];
   const subscribed = new Set<string>();
-  const messageHandlers = new Set<(channel: string, envelope: Envelope) => void>();
-  const errorHandlers = new Set<(error: ClustrError) => void>();
+  const handlers = createTransportHandlers();
+  const { deliver, report } = handlers;
   let self: TransportSelf | undefined;
   let gate: Promise<void> = Promise.resolve();
   let markClosed: () => void = () => undefined;
@@ -75,19 +73,6 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
   let isClosed = false;
   const closedError = (what: string) =>
     new ClustrError('ERR_CLUSTR_CLOSED', `${what} failed: the memory transport is closed`);
-  const report = (error: ClustrError) => reportToHandlers(errorHandlers, error);
-
-  function deliver(channel: string, envelope: Envelope): void {
-    for (const handler of messageHandlers) {
-      try {
-        handler(channel, envelope);
-      } catch (error) {
-        report(
-          toClustrError(error, 'ERR_CLUSTR_TRANSPORT', `a message handler threw on channel "${channel}"`),
-        );
-      }
-    }
-  }
 
   const member: MemoryBusMember = {
     receive(channel, metaJson, dataJson) {
@@ -164,14 +149,8 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     },
     inject: deliver,
     fail: report,
-    onMessage(handler) {
-      messageHandlers.add(handler);
-      return () => messageHandlers.delete(handler);
-    },
-    onError(handler) {
-      errorHandlers.add(handler);
-      return () => errorHandlers.delete(handler);
-    },
+    onMessage: handlers.onMessage,
+    onError: handlers.onError,
     describe(): TransportDescriptor {
       return { name: 'memory', module: import.meta.url, options: {} };
     },

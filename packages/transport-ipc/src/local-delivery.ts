@@ -1,7 +1,5 @@
-import { ClustrError, type Envelope, type Meta, reportToHandlers, toClustrError } from '@clustr/protocol';
-
-type MessageHandler = (channel: string, envelope: Envelope) => void;
-type ErrorHandler = (error: ClustrError) => void;
+import { ClustrError, type Envelope, type Meta } from '@clustr/protocol';
+import { createTransportHandlers } from '@clustr/protocol/internal';
 
 /**
  * This process's side of the transport: its `onMessage` and `onError` handlers, and the
@@ -10,27 +8,16 @@ type ErrorHandler = (error: ClustrError) => void;
 export class LocalDelivery {
   /** Messages handed to the handlers. */
   delivered = 0;
-  private messageHandlers: readonly MessageHandler[] = [];
-  private errorHandlers: readonly ErrorHandler[] = [];
+  private readonly handlers = createTransportHandlers();
+  readonly onMessage = this.handlers.onMessage;
+  readonly onError = this.handlers.onError;
+  /** Reports through `onError`; with no handler, as a process warning (never a crash). */
+  readonly report = this.handlers.report;
   // Parallel arrays rather than an object per queued message.
   private channels: string[] = [];
   private metas: Meta[] = [];
   private data: string[] = [];
   private handle: NodeJS.Immediate | undefined;
-
-  onMessage(handler: MessageHandler): () => void {
-    this.messageHandlers = [...this.messageHandlers, handler];
-    return () => {
-      this.messageHandlers = this.messageHandlers.filter((h) => h !== handler);
-    };
-  }
-
-  onError(handler: ErrorHandler): () => void {
-    this.errorHandlers = [...this.errorHandlers, handler];
-    return () => {
-      this.errorHandlers = this.errorHandlers.filter((h) => h !== handler);
-    };
-  }
 
   /**
    * Queues a message this process published on a channel it subscribes to, for the next turn
@@ -76,20 +63,6 @@ export class LocalDelivery {
   /** Hands a message to every handler; a handler that throws is reported, the others still run. */
   deliver(channel: string, envelope: Envelope): void {
     this.delivered++;
-    const handlers = this.messageHandlers;
-    for (let i = 0; i < handlers.length; i++) {
-      try {
-        handlers[i]!(channel, envelope);
-      } catch (error) {
-        this.report(
-          toClustrError(error, 'ERR_CLUSTR_TRANSPORT', `a message handler threw on channel "${channel}"`),
-        );
-      }
-    }
-  }
-
-  /** Reports through `onError`; with no handler, as a process warning (never a crash). */
-  report(error: ClustrError): void {
-    reportToHandlers(this.errorHandlers, error);
+    this.handlers.deliver(channel, envelope);
   }
 }

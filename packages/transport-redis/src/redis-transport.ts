@@ -5,9 +5,8 @@ import {
   isChannelName,
   type TransportSelf,
 } from '@clustr/protocol';
-import { describeValue } from '@clustr/protocol/internal';
+import { createTransportHandlers, describeValue } from '@clustr/protocol/internal';
 import { createConnectionPair } from './connection-pair.js';
-import { createLocalHandlers } from './local-handlers.js';
 import { createPayloadSender } from './payload-sender.js';
 import {
   type RedisTransportOptions,
@@ -53,7 +52,7 @@ function invalidChannel(channel: unknown): Promise<never> {
  */
 export function createRedisTransport(options: RedisTransportOptions = {}): RedisTransport {
   const resolved = resolveRedisOptions(options);
-  const handlers = createLocalHandlers();
+  const handlers = createTransportHandlers();
   const links = new Set<() => void>();
   let state: TransportState = INITIAL_TRANSPORT_STATE;
   const pair = createConnectionPair(resolved, { ...handlers, isClosing: () => state.kind === 'closed' });

@@ -1,10 +1,15 @@
-import { type ClustrError, type Envelope, reportToHandlers, toClustrError } from '@clustr/protocol';
+import { type ClustrError, toClustrError } from './clustr-error.js';
+import type { Envelope } from './envelope.js';
+import { reportToHandlers } from './report-to-handlers.js';
 
 type MessageHandler = (channel: string, envelope: Envelope) => void;
 type ErrorHandler = (error: ClustrError) => void;
 
-/** This process's `onMessage` and `onError` handlers, and the two ways to reach them. */
-export interface LocalHandlers {
+/**
+ * A transport's `onMessage` and `onError` handlers, and the two ways to reach them: the one copy
+ * every transport uses (IPC, Redis, the test utilities' memory transport).
+ */
+export interface TransportHandlers {
   onMessage(handler: MessageHandler): () => void;
   onError(handler: ErrorHandler): () => void;
   /** Hands a message to every message handler; one that throws is reported, the others still run. */
@@ -13,8 +18,8 @@ export interface LocalHandlers {
   report(error: ClustrError): void;
 }
 
-/** Creates the handler registry of one Redis transport. */
-export function createLocalHandlers(): LocalHandlers {
+/** Creates the handler registry of one transport. */
+export function createTransportHandlers(): TransportHandlers {
   const messageHandlers = new Set<MessageHandler>();
   const errorHandlers = new Set<ErrorHandler>();
   const report = (error: ClustrError) => reportToHandlers(errorHandlers, error);
@@ -32,9 +37,10 @@ export function createLocalHandlers(): LocalHandlers {
         try {
           handler(channel, envelope);
         } catch (error) {
-          // A throwing handler must not reach the client's parser, which would drop the stream.
+          // A throwing handler must not reach the transport's reader (a Redis client's parser would
+          // drop the stream, a link's line reader the rest of the chunk).
           report(
-            toClustrError(error, 'ERR_CLUSTR_TRANSPORT', `a message handler for channel "${channel}" threw`),
+            toClustrError(error, 'ERR_CLUSTR_TRANSPORT', `a message handler threw on channel "${channel}"`),
           );
         }
       }
