@@ -1,7 +1,7 @@
 import { ClustrError } from '@clustr/protocol';
 import {
   assertGroupName,
-  assertWorkerId,
+  assertOwnWorkerId,
   describeValue,
   killChannel,
   PUBLIC_CHANNEL,
@@ -16,7 +16,8 @@ export interface WorkerOptions extends ClusterProcessOptions {
   /** The worker's group: group messages to this name reach it. Required. */
   group: string;
   /**
-   * The worker's id.
+   * The worker's id: a UUID (groups may not have that shape, so no group can take a worker's
+   * private channel). A spawned worker keeps the id its parent assigned; another is refused.
    * @default the id its parent assigned when clustr spawned it, else a random UUID
    */
   workerId?: string;
@@ -52,8 +53,16 @@ export class Worker extends ClusterProcess {
       );
     }
     assertGroupName(options.group);
-    if (options.workerId !== undefined) assertWorkerId(options.workerId);
+    if (options.workerId !== undefined) assertOwnWorkerId(options.workerId);
     const parent = joinParent();
+    if (parent !== undefined && options.workerId !== undefined && options.workerId !== parent.workerId) {
+      // The parent vouches for the id it assigned, and for no other: its link would refuse the rest.
+      throw new ClustrError(
+        'ERR_CLUSTR_INVALID_WORKER_ID',
+        `workerId ${describeValue(options.workerId)} is not the id this worker's parent assigned (${parent.workerId}): a spawned worker keeps the id its parent gave it`,
+        { details: { value: options.workerId, assigned: parent.workerId } },
+      );
+    }
     const workerId = options.workerId ?? parent?.workerId ?? randomId();
     super(
       {

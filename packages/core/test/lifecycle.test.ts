@@ -3,6 +3,9 @@ import { createMemoryTransport } from '@clustr-internal/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAX_PENDING_MESSAGES, Master, Worker } from '../src/index.js';
 
+/** A workerId of the shape processes claim (a UUID). */
+const W1 = '0b7e1c5a-2f3d-4e6b-8a9c-1d2e3f4a5b6c';
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -82,7 +85,7 @@ describe('lifecycle edges', () => {
 
   it('still closes and exits on a kill order when a "kill" listener throws, and reports the throw', async () => {
     const transport = createMemoryTransport();
-    const worker = Worker.create({ group: 'web', workerId: 'w-1', transport });
+    const worker = Worker.create({ group: 'web', workerId: W1, transport });
     await worker.ready();
     const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
     const errors: ClustrError[] = [];
@@ -90,7 +93,7 @@ describe('lifecycle edges', () => {
     worker.on('kill', () => {
       throw new Error('listener bug');
     });
-    transport.inject('kill:w-1', { meta: { group: 'master' }, data: 4 });
+    transport.inject(`kill:${W1}`, { meta: { group: 'master' }, data: 4 });
     await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(4), { timeout: 5_000 });
     expect(errors.map((e) => [e.code, e.message])).toEqual([
       ['ERR_CLUSTR_HANDLER_FAILED', 'a "kill" listener threw: listener bug'],

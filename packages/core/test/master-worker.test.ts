@@ -3,6 +3,9 @@ import { createMemoryTransport } from '@clustr-internal/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Master, Worker } from '../src/index.js';
 
+/** A workerId of the shape processes claim (a UUID). */
+const W1 = '0b7e1c5a-2f3d-4e6b-8a9c-1d2e3f4a5b6c';
+
 function nextMessage(subscribe: (handler: (m: Envelope) => void) => () => void): Promise<Envelope> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('timed out waiting for a message')), 5_000);
@@ -197,10 +200,10 @@ describe('Worker', () => {
 
   it('subscribes public, its group, its workerId and its kill channel', async () => {
     const transport = createMemoryTransport();
-    const worker = Worker.create({ group: 'web', workerId: 'w-1', transport });
+    const worker = Worker.create({ group: 'web', workerId: W1, transport });
     await worker.ready();
-    expect([...transport.subscribed].sort()).toEqual(['kill:w-1', 'public', 'w-1', 'web']);
-    expect(transport.self).toEqual({ workerId: 'w-1', group: 'web' });
+    expect([...transport.subscribed].sort()).toEqual([`kill:${W1}`, 'public', W1, 'web']);
+    expect(transport.self).toEqual({ workerId: W1, group: 'web' });
     await worker.close();
   });
 
@@ -212,14 +215,14 @@ describe('Worker', () => {
 
   it('routes group and private messages to onGroup and onPrivate, and unsubscribes handlers', async () => {
     const transport = createMemoryTransport();
-    const worker = Worker.create({ group: 'web', workerId: 'w-1', transport });
+    const worker = Worker.create({ group: 'web', workerId: W1, transport });
     await worker.ready();
     const group: unknown[] = [];
     const priv: unknown[] = [];
     const offGroup = worker.onGroup((m) => group.push(m.data));
     worker.onPrivate((m) => priv.push(m.data));
     transport.inject('web', { meta: { group: 'master' }, data: 'g1' });
-    transport.inject('w-1', { meta: { group: 'master' }, data: 'p1' });
+    transport.inject(W1, { meta: { group: 'master' }, data: 'p1' });
     offGroup();
     transport.inject('web', { meta: { group: 'master' }, data: 'g2' });
     expect(group).toEqual(['g1']);
@@ -229,11 +232,11 @@ describe('Worker', () => {
 
   it('obeys a kill order: emits kill, closes, exits with the code', async () => {
     const transport = createMemoryTransport();
-    const worker = Worker.create({ group: 'web', workerId: 'w-1', transport });
+    const worker = Worker.create({ group: 'web', workerId: W1, transport });
     await worker.ready();
     const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
     const kill = new Promise((resolve) => worker.once('kill', resolve));
-    transport.inject('kill:w-1', { meta: { group: 'master' }, data: 7 });
+    transport.inject(`kill:${W1}`, { meta: { group: 'master' }, data: 7 });
     expect(await kill).toEqual({ exitCode: 7, from: { group: 'master' } });
     await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(7), { timeout: 5_000 });
     expect(transport.isClosed).toBe(true);
@@ -241,11 +244,11 @@ describe('Worker', () => {
 
   it('reports a kill order with an invalid exit code instead of exiting', async () => {
     const transport = createMemoryTransport();
-    const worker = Worker.create({ group: 'web', workerId: 'w-1', transport });
+    const worker = Worker.create({ group: 'web', workerId: W1, transport });
     await worker.ready();
     const errors: ClustrError[] = [];
     worker.on('error', (error) => errors.push(error));
-    transport.inject('kill:w-1', { meta: { group: 'master' }, data: 'soon' });
+    transport.inject(`kill:${W1}`, { meta: { group: 'master' }, data: 'soon' });
     expect(errors.map((e) => e.code)).toEqual(['ERR_CLUSTR_BAD_FRAME']);
     await worker.close();
   });

@@ -38,7 +38,13 @@ export type ClustrErrorCode =
   /** A bounded wait ran out. */
   | 'ERR_CLUSTR_TIMEOUT'
   /** A message handler registered by the user threw; the other handlers still ran. */
-  | 'ERR_CLUSTR_HANDLER_FAILED';
+  | 'ERR_CLUSTR_HANDLER_FAILED'
+  /**
+   * A frame or a request broke a trust rule: a child spoke for a process outside its subtree or
+   * subscribed to a channel its subtree may not receive, a Redis frame was unsigned, wrongly
+   * signed or replayed, a peer went past a hard cap. Dropped, counted and reported.
+   */
+  | 'ERR_CLUSTR_FORBIDDEN';
 
 /** Options of {@link ClustrError} beyond its message. */
 export interface ClustrErrorOptions {

@@ -7,10 +7,14 @@ export { FRAME_TAG, FRAME_VERSION } from './frames.js';
 export {
   assertExitCode,
   assertGroupName,
+  assertOwnWorkerId,
   assertUserChannel,
   assertWorkerId,
   CONFIRMATION_CHANNEL,
+  isGroupName,
+  isOwnWorkerId,
   isWorkerId,
+  KILL_CHANNEL_PREFIX,
   killChannel,
   MASTER_CHANNEL,
   PUBLIC_CHANNEL,
@@ -26,6 +30,7 @@ export {
   refuseUnknownKeys,
 } from './option-checks.js';
 export { randomId } from './random-id.js';
+export { ReportThrottle } from './report-throttle.js';
 export { reportToEmitter } from './report-to-handlers.js';
 export type { TransportHandlers } from './transport-handlers.js';
 export { createTransportHandlers } from './transport-handlers.js';

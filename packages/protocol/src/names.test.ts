@@ -3,12 +3,14 @@ import { ClustrError } from './clustr-error.js';
 import {
   assertExitCode,
   assertGroupName,
+  assertOwnWorkerId,
   assertUserChannel,
   assertWorkerId,
   CHANNEL_PATTERN,
   isChannelName,
   isControlChannel,
   isGroupName,
+  isOwnWorkerId,
   isWorkerId,
   killChannel,
   RESERVED_NAMES,
@@ -86,6 +88,36 @@ describe('workerIds', () => {
     expect(error.code).toBe('ERR_CLUSTR_INVALID_WORKER_ID');
     expect(error.message).toContain('is not valid');
     expect(error.details).toEqual({ value: id });
+  });
+});
+
+describe('names that cannot collide', () => {
+  const uuid = '3f2c8a9e-1b4d-4c7a-9f00-0123456789ab';
+
+  it('refuses a group shaped as a workerId, saying why', () => {
+    expect(isGroupName(uuid)).toBe(false);
+    expect(isGroupName(uuid.toUpperCase())).toBe(false);
+    expect(() => assertGroupName(uuid)).toThrow(/has the shape of a workerId \(a UUID\)/);
+    // One character off the shape is an ordinary group name.
+    expect(isGroupName(`${uuid}0`)).toBe(true);
+    expect(isGroupName(uuid.replace(/-/g, '_'))).toBe(true);
+  });
+
+  it('lets a process claim only a UUID as its workerId', () => {
+    expect(isOwnWorkerId(uuid)).toBe(true);
+    expect(isOwnWorkerId(globalThis.crypto.randomUUID())).toBe(true);
+    for (const value of ['web', 'w1', `${uuid}0`, uuid.slice(1), 7, undefined]) {
+      expect(isOwnWorkerId(value)).toBe(false);
+    }
+    const error = (() => {
+      try {
+        assertOwnWorkerId('web-1');
+      } catch (thrown) {
+        return thrown as ClustrError;
+      }
+    })();
+    expect(error?.code).toBe('ERR_CLUSTR_INVALID_WORKER_ID');
+    expect(error?.message).toMatch(/"web-1" is not one a process may claim \(a UUID/);
   });
 });
 

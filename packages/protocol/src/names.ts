@@ -24,8 +24,22 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
 
 /** The rule for group names: a letter or digit, then up to 63 letters, digits, `_`, `.` or `-`. */
 export const GROUP_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-/** The rule for workerIds (a UUID fits): a letter or digit, then up to 127 of `[A-Za-z0-9_.-]`. */
+/**
+ * The rule for a workerId on the wire (in `meta`, in `kill:<workerId>`, as a private channel): a
+ * letter or digit, then up to 127 of `[A-Za-z0-9_.-]`. Lenient, for processes written in other
+ * languages; the ids clustr processes claim follow the stricter {@link UUID_PATTERN}.
+ */
 export const WORKER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * The shape of the workerId a clustr process claims (a UUID: 8-4-4-4-12 hex digits), and the
+ * one shape a group name may not have: so a group can never take a worker's private channel.
+ */
+export const UUID_PATTERN = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+
+/** True when `value` has a workerId's shape (a UUID), which no group name may have. */
+function isUuid(value: string): boolean {
+  return value.length === 36 && UUID_PATTERN.test(value);
+}
 /**
  * The rule for every channel name on the wire: user channels follow {@link WORKER_ID_PATTERN};
  * control channels add `:` (`kill:<workerId>`). Kept free of characters that need escaping in
@@ -33,9 +47,11 @@ export const WORKER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
  */
 export const CHANNEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
 
-/** True when `value` is a valid group name that is not reserved. */
+/** True when `value` is a valid group name: not reserved, and not shaped as a workerId (a UUID). */
 export function isGroupName(value: unknown): value is string {
-  return typeof value === 'string' && GROUP_PATTERN.test(value) && !RESERVED_NAMES.has(value);
+  return (
+    typeof value === 'string' && GROUP_PATTERN.test(value) && !RESERVED_NAMES.has(value) && !isUuid(value)
+  );
 }
 
 /** Throws `ERR_CLUSTR_INVALID_GROUP` unless `value` is a valid, unreserved group name. */
@@ -44,23 +60,40 @@ export function assertGroupName(value: unknown): asserts value is string {
   const reason =
     typeof value === 'string' && RESERVED_NAMES.has(value)
       ? `is reserved (reserved: ${[...RESERVED_NAMES].join(', ')})`
-      : 'is not a valid group name (1-64 characters: a letter or digit, then letters, digits, "_", "." or "-")';
+      : typeof value === 'string' && isUuid(value)
+        ? 'has the shape of a workerId (a UUID), which a group may not have: it would take that worker\'s private channel'
+        : 'is not a valid group name (1-64 characters: a letter or digit, then letters, digits, "_", "." or "-")';
   throw new ClustrError('ERR_CLUSTR_INVALID_GROUP', `group ${describeValue(value)} ${reason}`, {
     details: { value },
   });
 }
 
-/** True when `value` is a valid workerId. */
+/** True when `value` is a valid workerId on the wire (lenient: see {@link WORKER_ID_PATTERN}). */
 export function isWorkerId(value: unknown): value is string {
   return typeof value === 'string' && WORKER_ID_PATTERN.test(value) && !RESERVED_NAMES.has(value);
 }
 
-/** Throws `ERR_CLUSTR_INVALID_WORKER_ID` unless `value` is a valid workerId. */
+/** Throws `ERR_CLUSTR_INVALID_WORKER_ID` unless `value` is a valid workerId on the wire. */
 export function assertWorkerId(value: unknown): asserts value is string {
   if (isWorkerId(value)) return;
   throw new ClustrError(
     'ERR_CLUSTR_INVALID_WORKER_ID',
     `workerId ${describeValue(value)} is not valid (1-128 characters: a letter or digit, then letters, digits, "_", "." or "-"; not a reserved name)`,
+    { details: { value } },
+  );
+}
+
+/** True when `value` is a workerId a clustr process may claim: a UUID. */
+export function isOwnWorkerId(value: unknown): value is string {
+  return typeof value === 'string' && isUuid(value);
+}
+
+/** Throws `ERR_CLUSTR_INVALID_WORKER_ID` unless `value` is a workerId a process may claim (a UUID). */
+export function assertOwnWorkerId(value: unknown): asserts value is string {
+  if (isOwnWorkerId(value)) return;
+  throw new ClustrError(
+    'ERR_CLUSTR_INVALID_WORKER_ID',
+    `workerId ${describeValue(value)} is not one a process may claim (a UUID, e.g. from crypto.randomUUID(): groups may not have that shape, so a group never takes a worker's private channel)`,
     { details: { value } },
   );
 }
