@@ -202,7 +202,7 @@ describe('Worker', () => {
     const transport = createMemoryTransport();
     const worker = Worker.create({ group: 'web', workerId: W1, transport });
     await worker.ready();
-    expect([...transport.subscribed].sort()).toEqual([`kill:${W1}`, 'public', W1, 'web']);
+    expect([...transport.subscribed].sort()).toEqual([W1, `kill:${W1}`, 'public', 'web']);
     expect(transport.self).toEqual({ workerId: W1, group: 'web' });
     await worker.close();
   });
