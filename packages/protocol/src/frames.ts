@@ -82,6 +82,27 @@ export interface WelcomeFrame {
   transport: TransportDescriptor;
 }
 
+/**
+ * Child → parent: a process of the child's subtree (the child itself, or a process it adopted)
+ * has this workerId and group. Its parent checks it (the id is new in its tree and has the
+ * claimable shape, the group is a valid name), records it and passes it up: from then on the
+ * child may speak for that member and subscribe to its channels. A child that never joins
+ * (a bash script) joins implicitly with the meta of its first data frame.
+ */
+export interface JoinFrame {
+  clustr: 1;
+  type: 'join';
+  workerId: string;
+  group: string;
+}
+
+/** Child → parent: these members of the child's subtree are gone (their link closed). */
+export interface LeaveFrame {
+  clustr: 1;
+  type: 'leave';
+  workerIds: string[];
+}
+
 /** Every internal frame kind. */
 export type ControlFrame =
   | SubscribeFrame
@@ -89,7 +110,9 @@ export type ControlFrame =
   | AckFrame
   | ReadyFrame
   | HelloFrame
-  | WelcomeFrame;
+  | WelcomeFrame
+  | JoinFrame
+  | LeaveFrame;
 
 /** Anything clustr sends over a link: one frame per line, in both directions. */
 export type Frame = DataFrame | RunFrame | ControlFrame;

@@ -2,7 +2,7 @@
 // authors never write. Not covered by semver: any release may change or remove these names.
 export { encodeControlFrame, encodeDataFrame, encodeRunFrame } from './codec.js';
 export { describeValue } from './describe-value.js';
-export type { HelloFrame, WelcomeFrame } from './frames.js';
+export type { HelloFrame, JoinFrame, LeaveFrame, WelcomeFrame } from './frames.js';
 export { FRAME_TAG, FRAME_VERSION } from './frames.js';
 export {
   assertExitCode,
@@ -34,4 +34,4 @@ export { ReportThrottle } from './report-throttle.js';
 export { reportToEmitter } from './report-to-handlers.js';
 export type { TransportHandlers } from './transport-handlers.js';
 export { createTransportHandlers } from './transport-handlers.js';
-export { MAX_RUN_MESSAGES } from './validate-frame.js';
+export { MAX_RUN_MESSAGES, nonCanonicalField } from './validate-frame.js';

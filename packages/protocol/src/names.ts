@@ -61,7 +61,7 @@ export function assertGroupName(value: unknown): asserts value is string {
     typeof value === 'string' && RESERVED_NAMES.has(value)
       ? `is reserved (reserved: ${[...RESERVED_NAMES].join(', ')})`
       : typeof value === 'string' && isUuid(value)
-        ? 'has the shape of a workerId (a UUID), which a group may not have: it would take that worker\'s private channel'
+        ? "has the shape of a workerId (a UUID), which a group may not have: it would take that worker's private channel"
         : 'is not a valid group name (1-64 characters: a letter or digit, then letters, digits, "_", "." or "-")';
   throw new ClustrError('ERR_CLUSTR_INVALID_GROUP', `group ${describeValue(value)} ${reason}`, {
     details: { value },

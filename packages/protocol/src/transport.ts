@@ -68,6 +68,11 @@ export interface Link {
   onDrain(handler: () => void): () => void;
   /** The link closed. */
   onClose(handler: () => void): () => void;
+  /**
+   * Closes the link at once, dropping what is queued: a transport cuts off a peer that broke a
+   * hard rule (past its subscription cap, or not reading while its control frames pile up).
+   */
+  destroy(): void;
 }
 
 /** The parent's end of the link to a child it spawned (made by `@clustr/spawner`). */

@@ -49,6 +49,25 @@ function checkChannels(channels: unknown): string[] {
   return channels as string[];
 }
 
+function checkJoin(value: Record<string, unknown>): void {
+  const { workerId, group } = value;
+  if (typeof workerId !== 'string' || !WORKER_ID_PATTERN.test(workerId)) {
+    throw bad('"workerId" must be a workerId', workerId);
+  }
+  if (typeof group !== 'string' || !GROUP_PATTERN.test(group))
+    throw bad('"group" must be a group name', group);
+}
+
+function checkWorkerIds(workerIds: unknown): void {
+  if (!Array.isArray(workerIds) || workerIds.length > MAX_SUBSCRIPTION_CHANNELS) {
+    throw bad(`"workerIds" must be an array of at most ${MAX_SUBSCRIPTION_CHANNELS} workerIds`, workerIds);
+  }
+  for (const workerId of workerIds) {
+    if (typeof workerId !== 'string' || !WORKER_ID_PATTERN.test(workerId))
+      throw bad('invalid workerId', workerId);
+  }
+}
+
 function checkId(id: unknown): void {
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
     throw bad('"id" must be a non-negative integer', id);
@@ -113,9 +132,36 @@ export function validateFrame(value: unknown): Frame {
     case 'welcome':
       checkWelcome(value);
       return value as unknown as Frame;
+    case 'join':
+      checkJoin(value);
+      return value as unknown as Frame;
+    case 'leave':
+      checkWorkerIds(value.workerIds);
+      return value as unknown as Frame;
     default:
       throw bad('unknown frame type', type);
   }
+}
+
+/**
+ * The field a data or run frame may carry besides `clustr`, `channel` and `meta`: what a relay
+ * forwards is then exactly what it counted and checked, never an unknown field riding along.
+ */
+function isCanonicalKey(key: string): boolean {
+  return key === 'clustr' || key === 'channel' || key === 'meta' || key === 'data' || key === 'run';
+}
+
+/**
+ * Returns the first field of a data or run frame (already valid per {@link validateFrame}) that
+ * the wire does not define, or of its meta besides `workerId` and `group`; undefined when the
+ * frame holds only the canonical fields. Frames from a child are held to this: the parent
+ * forwards their line as it arrived, and handlers get `meta` with nothing an attacker chose.
+ */
+export function nonCanonicalField(frame: { meta: object }): string | undefined {
+  for (const key in frame) if (!isCanonicalKey(key)) return key;
+  for (const key in frame.meta) if (key !== 'workerId' && key !== 'group') return `meta.${key}`;
+  // JSON.parse makes `"__proto__"` an own property, which for-in lists: nothing hides from it.
+  return undefined;
 }
 
 /**

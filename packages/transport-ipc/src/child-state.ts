@@ -1,11 +1,12 @@
 import type { ChildLink } from '@clustr/protocol';
+import type { GuardedLink } from './gatekeeper.js';
 import { LinkOutbox, type WriteCache } from './link-outbox.js';
 import type { OutboxHost } from './outbox.js';
 import type { FrameSource } from './receive-frame.js';
 import type { SubscribedLink } from './subscriptions.js';
 
 /** An adopted child link and what the router knows of its subtree. */
-export interface ChildState extends FrameSource, SubscribedLink {
+export interface ChildState extends FrameSource, SubscribedLink, GuardedLink {
   readonly workerId: string;
   readonly link: ChildLink;
   readonly out: LinkOutbox;
@@ -21,6 +22,8 @@ export function createChildState(link: ChildLink, host: OutboxHost, cache: Write
     workerId: link.workerId,
     link,
     counts: new Map(),
+    members: new Map(),
+    groups: new Map(),
     out,
     detach: [],
     isClosed: false,

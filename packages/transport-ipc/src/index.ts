@@ -6,5 +6,6 @@ export {
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_MAX_BATCH_BYTES,
   DEFAULT_MAX_QUEUE_BYTES,
+  DEFAULT_MAX_SUBSCRIPTIONS_PER_LINK,
 } from './ipc-transport-options.js';
 export type { IpcTransport } from './ipc-transport-type.js';

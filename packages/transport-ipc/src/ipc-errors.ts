@@ -27,3 +27,8 @@ export function invalidChannelError(channel: unknown): ClustrError {
     `cannot subscribe to ${describeValue(channel)}: not a channel name (1-200 characters: a letter or digit, then letters, digits, "_", ".", ":" or "-")`,
   );
 }
+
+/** A peer broke a trust rule or a hard cap. */
+export function forbiddenError(reason: string): ClustrError {
+  return new ClustrError('ERR_CLUSTR_FORBIDDEN', reason);
+}

@@ -11,6 +11,11 @@ export interface IpcLinkStats {
   /** Input from the peer that was dropped as bad (`ERR_CLUSTR_BAD_FRAME`). */
   badFrames: number;
   /**
+   * Frames, joins and subscriptions from the peer refused by a trust rule (`ERR_CLUSTR_FORBIDDEN`):
+   * a child speaking for a process outside its subtree, or subscribing beyond it.
+   */
+  forbidden: number;
+  /**
    * Messages for the peer that were never written: dropped because its queue was full
    * (`ERR_CLUSTR_QUEUE_FULL`) or because the link was already closed when they were due.
    */
@@ -33,6 +38,8 @@ export interface IpcTransportStats {
   delivered: number;
   /** Bad input over every link, including links that are gone. */
   badFrames: number;
+  /** Refusals by a trust rule over every link, including links that are gone (`ERR_CLUSTR_FORBIDDEN`). */
+  forbidden: number;
   /**
    * Messages and frames dropped over every link, including links that are gone: every link's
    * `dropped`, plus frames still queued for a link when it closed or the parent disconnected,
@@ -48,10 +55,19 @@ export interface LinkCounters {
   writes: number;
   framesReceived: number;
   badFrames: number;
+  forbidden: number;
   dropped: number;
 }
 
 /** Fresh zeroed counters. */
 export function createLinkCounters(): LinkCounters {
-  return { framesSent: 0, bytesSent: 0, writes: 0, framesReceived: 0, badFrames: 0, dropped: 0 };
+  return {
+    framesSent: 0,
+    bytesSent: 0,
+    writes: 0,
+    framesReceived: 0,
+    badFrames: 0,
+    forbidden: 0,
+    dropped: 0,
+  };
 }

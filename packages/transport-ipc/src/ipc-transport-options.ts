@@ -34,6 +34,13 @@ export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
  */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 2_000;
 
+/**
+ * Most channels one child's subtree may subscribe to, and most members it may announce, through
+ * one link. Past it the child is reported (`ERR_CLUSTR_FORBIDDEN`) and disconnected.
+ * @default 10000
+ */
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_LINK = 10_000;
+
 /** Options of `createIpcTransport()`. Every size counts characters of JSON text (bytes for ASCII). */
 export interface IpcTransportOptions {
   /**
@@ -67,6 +74,13 @@ export interface IpcTransportOptions {
    * @default DEFAULT_CLOSE_TIMEOUT_MS (2000)
    */
   closeTimeoutMs?: number;
+  /**
+   * Most channels one child's subtree may subscribe to through its link, and most members it
+   * may announce: a hostile child cannot grow its ancestors' routing tables without end. A child
+   * past it is reported as `ERR_CLUSTR_FORBIDDEN` and disconnected.
+   * @default DEFAULT_MAX_SUBSCRIPTIONS_PER_LINK (10000)
+   */
+  maxSubscriptionsPerLink?: number;
 }
 
 /** Options with every default applied. */
@@ -78,6 +92,7 @@ const OPTION_KEYS: readonly (keyof IpcTransportOptions)[] = [
   'maxBatchBytes',
   'ackTimeoutMs',
   'closeTimeoutMs',
+  'maxSubscriptionsPerLink',
 ];
 const WHAT = 'IPC transport option';
 /** `IPC transport option "<key>"`, as this package's messages always named its options. */
@@ -118,5 +133,10 @@ export function resolveIpcOptions(input: unknown = {}): ResolvedIpcOptions {
     maxBatchBytes,
     ackTimeoutMs: checkDuration(name('ackTimeoutMs'), options.ackTimeoutMs, DEFAULT_ACK_TIMEOUT_MS, 1),
     closeTimeoutMs: checkDuration(name('closeTimeoutMs'), options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS),
+    maxSubscriptionsPerLink: checkPositiveInteger(
+      name('maxSubscriptionsPerLink'),
+      options.maxSubscriptionsPerLink,
+      DEFAULT_MAX_SUBSCRIPTIONS_PER_LINK,
+    ),
   };
 }

@@ -25,6 +25,7 @@ describe('createIpcTransport', () => {
       maxBatchBytes: 1024 * 1024,
       ackTimeoutMs: 30_000,
       closeTimeoutMs: 2_000,
+      maxSubscriptionsPerLink: 10_000,
     });
     await transport.close();
   });

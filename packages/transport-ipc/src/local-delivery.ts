@@ -1,4 +1,4 @@
-import { ClustrError, type Envelope, type Meta } from '@clustr/protocol';
+import { ClustrError, type Envelope, type Meta, type RunFrame } from '@clustr/protocol';
 import { createTransportHandlers } from '@clustr/protocol/internal';
 
 /**
@@ -64,5 +64,15 @@ export class LocalDelivery {
   deliver(channel: string, envelope: Envelope): void {
     this.delivered++;
     this.handlers.deliver(channel, envelope);
+  }
+
+  /** Each message of a run, in order, each with a meta of its own. */
+  deliverRun(frame: RunFrame): void {
+    const { channel, meta, run } = frame;
+    const { workerId, group } = meta;
+    for (let i = 0; i < run.length; i++) {
+      const own = i === 0 ? meta : workerId === undefined ? { group } : { workerId, group };
+      this.deliver(channel, { meta: own, data: run[i] });
+    }
   }
 }

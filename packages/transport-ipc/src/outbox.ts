@@ -13,7 +13,20 @@ export interface OutboxHost {
   report(error: ClustrError): void;
   /** Counts dropped frames across every link. */
   countDropped(count: number): void;
+  /**
+   * A control frame went past {@link MAX_CONTROL_OVERSHOOT}: the peer does not read its own
+   * answers (a child flooding `sub` frames). The host cuts it off.
+   */
+  controlOverflow(outbox: Outbox): void;
 }
+
+/**
+ * How far past `maxQueueBytes` control frames (sub, unsub, ack, join, leave) may queue. They
+ * are never dropped for being over the data bound (losing one would hang or leak a
+ * subscription), but a peer that asks and never reads the answers cannot grow the queue past
+ * this: it is cut off instead.
+ */
+export const MAX_CONTROL_OVERSHOOT = 1024 * 1024;
 
 /**
  * The queue of one link: frame lines pile up during an event-loop turn and leave in one write
@@ -39,15 +52,22 @@ export abstract class Outbox {
   ) {}
 
   /**
-   * Queues one frame line (without its newline) of `size` bytes. Control frames (sub, unsub, ack)
-   * pass the bound, which a peer cannot abuse: they are this process's own answers and requests,
-   * one per subscription change. `count` is how many messages the item holds (a relayed run
-   * line holds several). Returns false when the frame was dropped.
+   * Queues one frame line (without its newline) of `size` bytes. Control frames (sub, unsub, ack,
+   * join, leave) pass the bound by up to {@link MAX_CONTROL_OVERSHOOT}; past that the peer is
+   * cut off (see `OutboxHost.controlOverflow`). `count` is how many messages the item holds (a
+   * relayed run line holds several). Returns false when the frame was dropped.
    */
   push(line: string | Run, size: number, isControl = false, count = 1): boolean {
-    if (!isControl && this.chars + size > this.host.maxQueueBytes) {
-      this.overflow(count);
-      return false;
+    if (this.chars + size > this.host.maxQueueBytes) {
+      if (!isControl) {
+        this.overflow(count);
+        return false;
+      }
+      if (this.chars + size > this.host.maxQueueBytes + MAX_CONTROL_OVERSHOOT) {
+        this.countDropped(1);
+        this.host.controlOverflow(this);
+        return false;
+      }
     }
     this.items.push(line);
     this.sizes.push(size);

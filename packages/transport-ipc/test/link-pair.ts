@@ -94,7 +94,7 @@ class Direction {
 function end(
   direction: Direction,
   incoming: Direction,
-  pair: { isClosed: boolean },
+  pair: { isClosed: boolean; close(): void },
   closed: Handlers<[]>,
 ): Link {
   return {
@@ -109,6 +109,7 @@ function end(
     onBadInput: (handler) => incoming.badInput.add(handler),
     onDrain: (handler) => direction.drain.add(handler),
     onClose: (handler) => closed.add(handler),
+    destroy: () => pair.close(),
   };
 }
 
@@ -185,7 +186,17 @@ export function createNode(name: string, parent?: Link, options: IpcTransportOpt
   return node;
 }
 
-/** Links `child` below `parent` through a fresh in-memory pair. */
+/**
+ * Groups every linked child's subtree holds besides its own `test` group, as if the child had
+ * adopted a member of each: the parent lets a subtree subscribe only to its own groups.
+ */
+export const TEST_GROUPS = ['x', 'y', 'deep', 'gone', 'new', 'old', 'sentinel'];
+
+/**
+ * Links `child` below `parent` through a fresh in-memory pair. The child joins as `workerId` of
+ * group `test` and announces one member of each of {@link TEST_GROUPS}, as a real child does
+ * before it subscribes.
+ */
 export function link(
   parent: Node,
   workerId: string,
@@ -194,6 +205,10 @@ export function link(
   const pair = new FakeLinkPair(workerId);
   const child = createNode(workerId, pair.parentLink, options);
   parent.transport.adopt(pair.link);
+  void child.transport.connect({ workerId, group: 'test' });
+  for (const group of TEST_GROUPS) {
+    pair.childWrites({ clustr: 1, type: 'join', workerId: globalThis.crypto.randomUUID(), group });
+  }
   return { pair, child };
 }
 
