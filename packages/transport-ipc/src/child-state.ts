@@ -23,6 +23,7 @@ export function createChildState(link: ChildLink, host: OutboxHost, cache: Write
     link,
     counts: new Map(),
     members: new Map(),
+    ownGroup: undefined,
     groups: new Map(),
     out,
     detach: [],

@@ -20,6 +20,8 @@ export interface GuardedLink {
   readonly label: string;
   /** The members of the child's subtree (the child included, once joined): workerId → group. */
   readonly members: Map<string, string>;
+  /** The child's own group, once it joined (the same as `members.get(workerId)`). */
+  ownGroup: string | undefined;
   /** The groups of the subtree, with how many members have each. */
   readonly groups: Map<string, number>;
   /** The channels the subtree subscribes to (kept by the route table). */
@@ -105,6 +107,7 @@ export class Gatekeeper {
       return false;
     }
     child.members.set(workerId, group);
+    if (workerId === child.workerId) child.ownGroup = group;
     child.groups.set(group, (child.groups.get(group) ?? 0) + 1);
     this.known.set(workerId, child);
     this.sendUp({ clustr: 1, type: 'join', workerId, group });
@@ -134,10 +137,11 @@ export class Gatekeeper {
    */
   admit(child: GuardedLink, frame: DataFrame | RunFrame): boolean {
     const { workerId, group } = frame.meta;
+    // Most frames are the child's own: two string compares before any map lookup.
     const isMember =
-      workerId !== undefined &&
-      (child.members.get(workerId) === group ||
-        (workerId === child.workerId && !child.members.has(workerId) && this.join(child, workerId, group)));
+      (workerId === child.workerId && group === child.ownGroup) ||
+      (workerId !== undefined && child.members.get(workerId) === group) ||
+      (workerId === child.workerId && !child.members.has(workerId) && this.join(child, workerId, group));
     if (!isMember) {
       return this.refuse(
         child,
@@ -190,6 +194,7 @@ export class Gatekeeper {
     const group = child.members.get(workerId);
     if (group === undefined) return false;
     child.members.delete(workerId);
+    if (workerId === child.workerId) child.ownGroup = undefined;
     const count = child.groups.get(group)!;
     if (count > 1) child.groups.set(group, count - 1);
     else child.groups.delete(group);

@@ -1,6 +1,7 @@
 import type { Measurement } from '../measurement.js';
 import { builtMeasurements } from './built.js';
 import { clustrMessageMeasurements } from './clustr-cases.js';
+import { ipcGateMeasurements } from './ipc-gate.js';
 import { ipcRawMeasurements } from './ipc-raw.js';
 import { lifecycleMeasurements } from './lifecycle.js';
 import { moleculerMeasurements } from './moleculer.js';
@@ -12,6 +13,8 @@ const CASE_ORDER = [
   'ipc fan-out to 4',
   'ipc worker → worker',
   'ipc round trip',
+  'ipc inbound, identity checked',
+  'ipc inbound, one message per frame',
   'redis one-way',
   'redis one-way, one loop',
   'redis fan-out to 4',
@@ -25,6 +28,7 @@ const CASE_ORDER = [
 export const ALL_MEASUREMENTS: readonly Measurement[] = [
   ...clustrMessageMeasurements,
   ...ipcRawMeasurements,
+  ...ipcGateMeasurements,
   ...redisRawMeasurements,
   ...moleculerMeasurements,
   ...lifecycleMeasurements,
