@@ -7,6 +7,7 @@ export type AgentCommand =
   | { cmd: 'spawn'; id: number; group: string; count: number }
   | { cmd: 'kill'; id: number; target: string; code: number }
   | { cmd: 'off'; id: number; kind: MessageKind }
+  | { cmd: 'members'; id: number }
   | { cmd: 'forward'; to: string; command: AgentCommand };
 
 /** The handler a message arrived on. */

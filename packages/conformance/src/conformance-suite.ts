@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { channelTests } from './channel-tests.js';
 import { killTests } from './kill-tests.js';
 import { lifecycleTests } from './lifecycle-tests.js';
+import { presenceTests } from './presence-tests.js';
 
 /** A transport under test: how to make one, and what to set up around the suite. */
 export interface ConformanceTarget {
@@ -41,5 +42,6 @@ export function conformanceSuite(target: ConformanceTarget): void {
     channelTests(context);
     lifecycleTests(context);
     killTests(context);
+    presenceTests(context);
   });
 }

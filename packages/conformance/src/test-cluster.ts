@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Master } from '@clustr/core';
+import { Master, type MasterOptions } from '@clustr/core';
 import type { Envelope, Transport } from '@clustr/protocol';
 import type { WorkerHandle } from '@clustr/spawner';
 import { type AgentCommand, type AgentReport, isAgentReport, type MessageKind } from './commands.js';
@@ -48,8 +48,11 @@ export class TestCluster implements AsyncDisposable {
   }
 
   /** Starts a master on the given transport and waits until it is ready. */
-  static async start(transport: Transport): Promise<TestCluster> {
-    const cluster = new TestCluster(Master.create({ transport }));
+  static async start(
+    transport: Transport,
+    options: Omit<MasterOptions, 'transport'> = {},
+  ): Promise<TestCluster> {
+    const cluster = new TestCluster(Master.create({ ...options, transport }));
     await cluster.master.ready();
     return cluster;
   }

@@ -1,5 +1,6 @@
 import type { ClustrError, Meta, Transport } from '@clustr/protocol';
 import type { ParentConnection } from '@clustr/spawner';
+import type { PresenceOptions } from './presence-types.js';
 
 /** Who a process is: what `Master` and `Worker` tell their common base. */
 export interface ProcessIdentity {
@@ -24,6 +25,12 @@ export interface ClusterProcessOptions {
    * @default none: `ready()` rejects with `ERR_CLUSTR_NO_TRANSPORT`
    */
   defaultTransport?: () => Transport;
+  /**
+   * Heartbeats of presence (`members()`, `onJoin`, `onLeave`): how often, and after how long
+   * without one a member counts as gone.
+   * @default { intervalMs: 1000, timeoutMs: 5000 }
+   */
+  presence?: PresenceOptions;
 }
 
 /** Why a process was told to exit by `killWorker`. */

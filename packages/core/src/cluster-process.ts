@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import {
   type ClustrError,
   type EncodedMeta,
@@ -19,6 +18,7 @@ import {
   reportToEmitter as reportError,
 } from '@clustr/protocol/internal';
 import { type SpawnSpec, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
+import { ClusterMember } from './cluster-member.js';
 import type {
   ClusterProcessEvents,
   ClusterProcessOptions,
@@ -26,8 +26,10 @@ import type {
 } from './cluster-process-options.js';
 import { emitSafely } from './emit-safely.js';
 import type { HandlerList, MessageHandler } from './handler-list.js';
+import { obeyKillOrder } from './kill-order.js';
 import { ParentHold } from './parent-hold.js';
 import { DEFAULT_MAX_PENDING_MESSAGES, queueMessage } from './pending-messages.js';
+import { ProcessPresence } from './presence-of-process.js';
 import * as errors from './process-errors.js';
 import {
   initialProcessState,
@@ -48,7 +50,7 @@ type Dispatch = (envelope: Envelope) => void;
 const NOTHING_CHECKED = Symbol('nothing checked');
 
 /** What masters and workers share: publish, handlers, spawn, kill, lifecycle. */
-export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> {
+export abstract class ClusterProcess extends ClusterMember {
   /** This process's group (`"master"` for the master). */
   readonly group: string;
   readonly #workerId: string | undefined;
@@ -65,6 +67,7 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   #checkedChannel: unknown = NOTHING_CHECKED;
   readonly #ready: Promise<void>;
   readonly #parentHold: ParentHold;
+  protected readonly presence: ProcessPresence;
 
   protected constructor(identity: ProcessIdentity, options: ClusterProcessOptions) {
     super();
@@ -74,6 +77,13 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
     this.#meta = encodeMeta({ workerId: identity.workerId, group: identity.group });
     if (typeof options !== 'object' || options === null) throw errors.invalidOptions(options);
     const { parent } = identity;
+    this.presence = new ProcessPresence(identity, options.presence, {
+      transport: () => (this.#state.kind === 'ready' ? this.#state.transport : undefined),
+      meta: this.#meta,
+      report: (error) => this.#report(error),
+      isReady: () => this.#state.kind === 'ready',
+    });
+    this.route(this.presence.channel, (envelope) => this.presence.receive(envelope));
     let transport: Transport | undefined;
     if (options.transport !== undefined) transport = this.#listen(options.transport);
     else if (parent !== undefined) this.#inherited = parent.welcome.then((welcome) => welcome.transport);
@@ -169,12 +179,14 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
     const handles = spawnWorkers(specs, {
       parentId: this.#workerId ?? 'master',
       transport: descriptor,
+      handDown: this.presence.handDown(),
       adopt: (link, handle) => {
         this.#children.adopted(handle, link);
         this.#state.transport?.adopt(link);
       },
     });
-    this.#children.add(handles, (error) => reportError(this, error));
+    this.#children.add(handles, (error) => this.#report(error));
+    this.presence.spawned(specs as readonly SpawnSpec[], handles);
     // One handle per spec, in the specs' order: the tuple the signature promises.
     return handles as { -readonly [K in keyof Specs]: WorkerHandle };
   }
@@ -220,23 +232,19 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   /** Reports errors user handlers threw, without stopping delivery. */
   protected reportHandlerErrors(errors: unknown[]): void {
     for (const error of errors) {
-      reportError(this, toClustrError(error, 'ERR_CLUSTR_HANDLER_FAILED', 'a message handler threw'));
+      this.#report(toClustrError(error, 'ERR_CLUSTR_HANDLER_FAILED', 'a message handler threw'));
     }
+  }
+
+  /** Reports an error as an `error` event (or a warning), and counts it for presence. */
+  #report(error: ClustrError): void {
+    this.presence.counters.errors++;
+    reportError(this, error);
   }
 
   /** Obeys a kill order: closes, then exits the process with the code. */
   protected obeyKill(envelope: Envelope): void {
-    const { data } = envelope;
-    if (typeof data !== 'number' || !Number.isInteger(data) || data < 0 || data > 255) {
-      reportError(this, errors.badKillOrder(data));
-      return;
-    }
-    emitSafely(this, 'kill', { exitCode: data, from: envelope.meta });
-    void this.close()
-      .catch((error: unknown) =>
-        reportError(this, toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'closing before exit failed')),
-      )
-      .finally(() => process.exit(data));
+    obeyKillOrder(this, envelope);
   }
 
   #apply(event: ProcessEvent): ProcessState {
@@ -247,8 +255,12 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
   /** Checks a transport and listens to it; returns it. */
   #listen(transport: unknown): Transport {
     assertTransport(transport);
-    transport.onMessage((channel, envelope) => this.#dispatch.get(channel)?.(envelope));
-    transport.onError((error) => reportError(this, error));
+    const counters = this.presence.counters;
+    transport.onMessage((channel, envelope) => {
+      counters.messagesIn++;
+      this.#dispatch.get(channel)?.(envelope);
+    });
+    transport.onError((error) => this.#report(error));
     return transport;
   }
 
@@ -268,22 +280,32 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
     }
     for (const link of this.#children.openLinks()) transport.adopt(link);
     await transport.connect({ workerId: this.#workerId, group: this.group });
-    await Promise.all(this.#identity.channels.map((channel) => transport.subscribe(channel)));
+    const channels = [...this.#identity.channels, this.presence.channel];
+    await Promise.all(channels.map((channel) => transport.subscribe(channel)));
     const joining = this.#state;
     // close() came while subscribing and the transport still answered: it stays closing.
     if (this.#apply({ type: 'joined' }).kind !== 'ready') throw errors.closedBeforeJoining();
     const pending = joining.kind === 'joining' ? joining.pending : [];
     for (const [channel, dataJson] of pending) transport.publish(channel, this.#meta, dataJson);
-    this.#identity.parent?.link.signalReady();
+    const { parent } = this.#identity;
+    if (parent !== undefined) {
+      this.presence.welcomed(await parent.welcome.catch(() => undefined));
+      parent.link.signalReady();
+    }
+    this.presence.start();
     emitSafely(this, 'ready');
   }
 
   #send(channel: string, dataJson: string): void {
     const state = this.#state;
     switch (state.kind) {
-      case 'ready':
+      case 'ready': {
+        const counters = this.presence.counters;
+        counters.messagesOut++;
+        counters.bytesOut += dataJson.length;
         state.transport.publish(channel, this.#meta, dataJson);
         return;
+      }
       case 'joining':
         queueMessage(state.pending, channel, dataJson);
         return;
@@ -300,7 +322,9 @@ export abstract class ClusterProcess extends EventEmitter<ClusterProcessEvents> 
 
   async #shutdown(transport: Transport | undefined): Promise<void> {
     try {
-      // The transport first: closing it also ends a connect still in progress.
+      // Goodbye first, while the transport still carries it; then the transport, whose close
+      // also ends a connect still in progress.
+      this.presence.stop();
       await transport?.close();
       await this.#ready.catch(() => undefined);
     } finally {

@@ -7,5 +7,13 @@ export type { ConfirmationCallback } from './confirmations.js';
 export type { MessageHandler } from './handler-list.js';
 export type { MasterOptions } from './master.js';
 export { Master } from './master.js';
+export type {
+  LeaveReason,
+  Member,
+  MemberState,
+  MemberStats,
+  PresenceOptions,
+} from './presence-types.js';
+export { DEFAULT_PRESENCE_INTERVAL_MS, DEFAULT_PRESENCE_TIMEOUT_MS } from './presence-types.js';
 export type { WorkerOptions } from './worker.js';
 export { Worker } from './worker.js';

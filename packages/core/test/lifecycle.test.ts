@@ -2,6 +2,7 @@ import { ClustrError, type Transport } from '@clustr/protocol';
 import { createMemoryTransport } from '@clustr-internal/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAX_PENDING_MESSAGES, Master, Worker } from '../src/index.js';
+import { userMessages } from './user-messages.js';
 
 /** A workerId of the shape processes claim (a UUID). */
 const W1 = '0b7e1c5a-2f3d-4e6b-8a9c-1d2e3f4a5b6c';
@@ -79,7 +80,7 @@ describe('lifecycle edges', () => {
     );
     open();
     await master.ready();
-    expect(transport.published).toHaveLength(DEFAULT_MAX_PENDING_MESSAGES);
+    expect(userMessages(transport)).toHaveLength(DEFAULT_MAX_PENDING_MESSAGES);
     await master.close();
   });
 

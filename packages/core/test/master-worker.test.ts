@@ -2,6 +2,7 @@ import { ClustrError, type Envelope } from '@clustr/protocol';
 import { createMemoryTransport } from '@clustr-internal/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Master, Worker } from '../src/index.js';
+import { userMessages } from './user-messages.js';
 
 /** A workerId of the shape processes claim (a UUID). */
 const W1 = '0b7e1c5a-2f3d-4e6b-8a9c-1d2e3f4a5b6c';
@@ -26,7 +27,7 @@ describe('Master', () => {
     const transport = createMemoryTransport();
     const master = Master.create({ transport });
     await master.ready();
-    expect([...transport.subscribed].sort()).toEqual(['confirmation', 'master', 'public']);
+    expect([...transport.subscribed].sort()).toEqual(['confirmation', 'master', 'presence:all', 'public']);
     expect(transport.self).toEqual({ workerId: undefined, group: 'master' });
     expect(master.workerId).toBeUndefined();
     await master.close();
@@ -42,7 +43,7 @@ describe('Master', () => {
     expect(transport.published).toEqual([]);
     open();
     await master.ready();
-    expect(transport.published.map((p) => [p.channel, p.dataJson, p.meta.json])).toEqual([
+    expect(userMessages(transport).map((p) => [p.channel, p.dataJson, p.meta.json])).toEqual([
       ['public', '1', '{"group":"master"}'],
       ['web', '2', '{"group":"master"}'],
     ]);
@@ -103,7 +104,7 @@ describe('Master', () => {
     const master = Master.create({ transport });
     await master.ready();
     master.killWorker('w-7', 3);
-    expect(transport.published.at(-1)).toMatchObject({ channel: 'kill:w-7', dataJson: '3' });
+    expect(userMessages(transport).at(-1)).toMatchObject({ channel: 'kill:w-7', dataJson: '3' });
     await master.close();
   });
 
@@ -202,7 +203,7 @@ describe('Worker', () => {
     const transport = createMemoryTransport();
     const worker = Worker.create({ group: 'web', workerId: W1, transport });
     await worker.ready();
-    expect([...transport.subscribed].sort()).toEqual([W1, `kill:${W1}`, 'public', 'web']);
+    expect([...transport.subscribed].sort()).toEqual([W1, `kill:${W1}`, 'presence:all', 'public', 'web']);
     expect(transport.self).toEqual({ workerId: W1, group: 'web' });
     await worker.close();
   });

@@ -80,6 +80,12 @@ export interface WelcomeFrame {
   parentId: string;
   /** How the child rebuilds its parent's transport. */
   transport: TransportDescriptor;
+  /** How many times the parent restarted this child: its incarnation number. */
+  restarts?: number;
+  /** The core the parent pinned the child to, if any. */
+  cpu?: number;
+  /** What the parent's clustr process hands down to the child's (e.g. its presence options). */
+  process?: Record<string, unknown>;
 }
 
 /**

@@ -17,6 +17,7 @@ export {
   KILL_CHANNEL_PREFIX,
   killChannel,
   MASTER_CHANNEL,
+  PRESENCE_CHANNEL,
   PUBLIC_CHANNEL,
 } from './names.js';
 export {

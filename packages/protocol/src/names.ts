@@ -11,6 +11,11 @@ export const CONFIRMATION_CHANNEL = 'confirmation';
 export const EXTERNAL_GROUP = 'external';
 /** Prefix of the control channel a worker listens to for its kill order: `kill:<workerId>`. */
 export const KILL_CHANNEL_PREFIX = 'kill:';
+/**
+ * The control channel presence travels on: every process's heartbeats, leaves and hellos. Every
+ * process listens to it; over Redis it is `<namespace>:presence:all`.
+ */
+export const PRESENCE_CHANNEL = 'presence:all';
 
 /** Names a group may not take, because channels of that name already mean something. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([

@@ -83,6 +83,14 @@ function checkWelcome(value: Record<string, unknown>): void {
     throw bad('"parentId" must be "master" or a workerId', parentId);
   }
   if (!isRecord(transport)) throw bad('"transport" must be an object', transport);
+  for (const key of ['restarts', 'cpu'] as const) {
+    const count = value[key];
+    if (count !== undefined && (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0)) {
+      throw bad(`"${key}" must be a non-negative integer or absent`, count);
+    }
+  }
+  if (value.process !== undefined && !isRecord(value.process))
+    throw bad('"process" must be an object or absent', value.process);
   const { name, module, options } = transport;
   if (typeof name !== 'string' || typeof module !== 'string' || !isRecord(options)) {
     throw bad('"transport" must be {"name":string,"module":string,"options":object}', transport);

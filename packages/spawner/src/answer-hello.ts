@@ -23,8 +23,13 @@ export interface HelloHooks {
  * later ones are dropped. A parent with no transport to hand down closes the link, which ends a
  * child waiting for its welcome instead of leaving it waiting.
  */
-export function answerHello(run: GreetedRun, identity: ChildIdentity, hooks: HelloHooks): void {
-  const { workerId, parentId, transport } = identity;
+export function answerHello(
+  run: GreetedRun,
+  identity: ChildIdentity,
+  hooks: HelloHooks,
+  facts: { readonly restarts: number; readonly cpu?: number } = { restarts: 0 },
+): void {
+  const { workerId, parentId, transport, handDown } = identity;
   if (run.hellos++ > 0) {
     if (run.hellos === 2) {
       hooks.report(
@@ -44,6 +49,8 @@ export function answerHello(run: GreetedRun, identity: ChildIdentity, hooks: Hel
       workerId,
       parentId,
       transport: descriptor,
+      ...facts,
+      ...(handDown === undefined ? {} : { process: handDown }),
     });
     run.link?.write(`${frame}\n`);
   };

@@ -27,6 +27,12 @@ export interface SpawnContext {
    * the first handler registered.
    */
   adopt?(link: ChildLink, handle: WorkerHandle): void;
+  /**
+   * What the spawning clustr process hands to its children's clustr processes in every welcome
+   * (`welcome.process`), e.g. the presence options they inherit. JSON only.
+   * @default nothing
+   */
+  handDown?: Readonly<Record<string, unknown>>;
 }
 
 function checkContext(context: unknown): asserts context is SpawnContext {
@@ -75,7 +81,12 @@ export function spawnWorkers(specs: unknown, context: SpawnContext): WorkerHandl
     (spec) =>
       new WorkerSlot(
         spec,
-        { workerId: randomId(), parentId: context.parentId, transport: context.transport },
+        {
+          workerId: randomId(),
+          parentId: context.parentId,
+          transport: context.transport,
+          ...(context.handDown === undefined ? {} : { handDown: context.handDown }),
+        },
         adopt,
       ),
   );

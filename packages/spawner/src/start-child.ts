@@ -10,6 +10,8 @@ export interface ChildIdentity {
   readonly workerId: string;
   readonly parentId: string;
   readonly transport: TransportDescriptor | Promise<TransportDescriptor>;
+  /** What the parent's clustr process hands down in each welcome (`welcome.process`). */
+  readonly handDown?: Readonly<Record<string, unknown>>;
 }
 
 /** The program and arguments a spec runs: `[taskset -c <cpu>] <command ?? node execArgv> <file> [args]`. */

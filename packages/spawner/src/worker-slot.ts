@@ -186,10 +186,12 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
       return true;
     }
     if (type !== 'hello') return false;
-    answerHello(run, this.identity, {
-      isLive: () => holdsRun(this.lifecycle, run),
-      report: (error) => this.report(error),
-    });
+    answerHello(
+      run,
+      this.identity,
+      { isLive: () => holdsRun(this.lifecycle, run), report: (error) => this.report(error) },
+      { restarts: this.restarts, ...(this.spec.cpu === undefined ? {} : { cpu: this.spec.cpu }) },
+    );
     return true;
   }
 

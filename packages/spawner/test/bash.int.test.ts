@@ -23,6 +23,7 @@ describe("command: 'bash'", () => {
         type: 'welcome',
         workerId: handle.workerId,
         parentId: 'master',
+        restarts: 0,
         transport: TEST_TRANSPORT,
       },
     });

@@ -6,6 +6,7 @@ import {
   isOwnWorkerId,
   KILL_CHANNEL_PREFIX,
   nonCanonicalField,
+  PRESENCE_CHANNEL,
   PUBLIC_CHANNEL,
   ReportThrottle,
 } from '@clustr/protocol/internal';
@@ -184,7 +185,7 @@ export class Gatekeeper {
   }
 
   private mayReceive(child: GuardedLink, channel: string): boolean {
-    if (channel === PUBLIC_CHANNEL || child.members.has(channel)) return true;
+    if (channel === PUBLIC_CHANNEL || channel === PRESENCE_CHANNEL || child.members.has(channel)) return true;
     if (channel.startsWith(KILL_CHANNEL_PREFIX))
       return child.members.has(channel.slice(KILL_CHANNEL_PREFIX.length));
     return child.groups.has(channel);

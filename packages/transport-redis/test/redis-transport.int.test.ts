@@ -297,6 +297,10 @@ function fakeLink(workerId: string): FakeLink {
       isClosed = true;
       for (const handler of [...closes]) handler();
     },
+    destroy: () => {
+      isClosed = true;
+      for (const handler of [...closes]) handler();
+    },
     handlerCount: () => frames.size + bads.size + closes.size,
   };
 }

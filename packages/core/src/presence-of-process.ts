@@ -1,0 +1,141 @@
+import type { ClustrError, EncodedMeta, Envelope, Transport } from '@clustr/protocol';
+import { encodeData } from '@clustr/protocol';
+import type { WelcomeFrame } from '@clustr/protocol/internal';
+import { PRESENCE_CHANNEL } from '@clustr/protocol/internal';
+import type { SpawnSpec, WorkerHandle } from '@clustr/spawner';
+import type { ProcessIdentity } from './cluster-process-options.js';
+import { Presence } from './presence.js';
+import {
+  type LeaveReason,
+  type Member,
+  type ResolvedPresenceOptions,
+  resolvePresenceOptions,
+} from './presence-types.js';
+import { MemberRecords, type SelfFacts } from './process-presence.js';
+import { createTrafficCounters, type TrafficCounters } from './process-stats.js';
+
+/** What presence needs of the process it runs in. */
+export interface PresenceProcess {
+  /** The transport while the process is in the cluster. */
+  transport(): Transport | undefined;
+  readonly meta: EncodedMeta;
+  report(error: ClustrError): void;
+  /** True once `ready`, false while joining or leaving. */
+  isReady(): boolean;
+}
+
+/**
+ * Presence as a process runs it: its member record and stats, its heartbeats on the presence
+ * channel, the table of everyone else, and its children's exits. `ClusterProcess` composes it.
+ */
+export class ProcessPresence {
+  /** What the process counts of its own traffic, for its heartbeats. */
+  readonly counters: TrafficCounters = createTrafficCounters();
+  private readonly records: MemberRecords;
+  private readonly presence: Presence;
+  private isLeaving = false;
+
+  /** The user gave presence options: a parent's are not taken. */
+  private readonly hasOwnOptions: boolean;
+
+  /**
+   * `identity` is the process's; `options` its `presence` option as given (checked here).
+   * @throws ClustrError `ERR_CLUSTR_INVALID_OPTION`
+   */
+  constructor(
+    identity: ProcessIdentity,
+    options: unknown,
+    private readonly process: PresenceProcess,
+  ) {
+    this.hasOwnOptions = options !== undefined;
+    const facts: SelfFacts = {
+      workerId: identity.workerId,
+      group: identity.group,
+      parentWorkerId: identity.parent?.parentId,
+      restarts: 0,
+    };
+    this.records = new MemberRecords(facts, this.counters, () => {
+      const transport = process.transport() as { stats?: () => unknown } | undefined;
+      return typeof transport?.stats === 'function' ? transport.stats() : undefined;
+    });
+    this.presence = new Presence(
+      {
+        publish: (message) => {
+          // Heartbeats are clustr's, not the user's: published as-is, not counted as traffic.
+          process.transport()?.publish(PRESENCE_CHANNEL, process.meta, encodeData(message));
+        },
+        report: (error) => process.report(error),
+        self: () => this.records.self(this.isLeaving ? 'leaving' : process.isReady() ? 'ready' : 'starting'),
+        announced: () => this.records.announced(),
+      },
+      resolvePresenceOptions(options),
+    );
+  }
+
+  /** The channel presence listens to. */
+  get channel(): string {
+    return PRESENCE_CHANNEL;
+  }
+
+  /** The options in force (children inherit them). */
+  get options(): ResolvedPresenceOptions {
+    return this.presence.options;
+  }
+
+  members(): Member[] {
+    return this.presence.members();
+  }
+
+  onJoin(handler: (member: Member) => void): () => void {
+    return this.presence.onJoin(handler);
+  }
+
+  onLeave(handler: (member: Member, reason: LeaveReason) => void): () => void {
+    return this.presence.onLeave(handler);
+  }
+
+  receive(envelope: Envelope): void {
+    this.presence.receive(envelope);
+  }
+
+  /**
+   * The parent's welcome: the incarnation number and CPU pin of this process, and the presence
+   * options it hands down (taken unless this process was given its own).
+   */
+  welcomed(welcome: WelcomeFrame | undefined): void {
+    if (welcome === undefined) return;
+    this.records.welcomed(welcome.restarts, welcome.cpu);
+    const handed = welcome.process?.presence;
+    if (this.hasOwnOptions || handed === undefined) return;
+    try {
+      this.presence.options = resolvePresenceOptions(handed);
+    } catch {
+      // A parent of another version handed down something else: the defaults stay.
+    }
+  }
+
+  /** What this process hands down to its children's clustr processes. */
+  handDown(): Record<string, unknown> {
+    return { presence: this.presence.options };
+  }
+
+  /** The process joined: it starts beating. */
+  start(): void {
+    this.presence.start();
+  }
+
+  /** Children were spawned: their exits are this process's to announce, and foreign ones their beats. */
+  spawned(specs: readonly SpawnSpec[], handles: readonly WorkerHandle[]): void {
+    this.records.spawned(specs, handles);
+    for (const handle of handles) {
+      handle.on('exit', (info) => this.presence.childExited(handle.workerId, info.code, info.signal));
+    }
+  }
+
+  /** The process leaves: goodbye before its transport closes. */
+  stop(): void {
+    this.isLeaving = true;
+    this.presence.stop();
+    this.records.stop();
+  }
+}

@@ -1,0 +1,186 @@
+import { ClustrError, type Envelope, type Meta } from '@clustr/protocol';
+import type { LeaveReason, Member, ResolvedPresenceOptions } from './presence-types.js';
+import { type PresenceMessage, readPresenceMessage } from './presence-wire.js';
+
+/** What presence needs of its process. */
+export interface PresenceHost {
+  /** Publishes a presence message on the presence channel, as this process. */
+  publish(message: PresenceMessage): void;
+  /** Reports a bad presence message (throttled by the caller's transport reports). */
+  report(error: ClustrError): void;
+  /** This process's record, with fresh stats: called once per heartbeat. */
+  self(): Member;
+  /** Records of the foreign children this process announces, with what it can measure of them. */
+  announced(): Member[];
+}
+
+type JoinHandler = (member: Member) => void;
+type LeaveHandler = (member: Member, reason: LeaveReason) => void;
+
+interface Entry {
+  member: Member;
+  /** `performance.now()` of its latest heartbeat. */
+  seenAt: number;
+}
+
+/** The group a master's messages carry. */
+const MASTER_GROUP = 'master';
+
+/** How long a left member's incarnation is remembered, so that a late heartbeat cannot bring it back. */
+const TOMBSTONE_MS = 60_000;
+
+/**
+ * Who is alive, here and everywhere: every process's heartbeat (its record and stats) every
+ * `intervalMs` on the presence channel; a member whose heartbeats stop for `timeoutMs` leaves
+ * with `timeout`; a parent that sees a child exit says so (`exit`); a process that closes says
+ * goodbye (`closed`). A newcomer says hello and every member answers with its heartbeat at once,
+ * so it knows the cluster within a round trip, not after a full interval.
+ */
+export class Presence {
+  private readonly table = new Map<string, Entry>();
+  /** Left incarnations: member id → its `startedAt`. */
+  private readonly tombstones = new Map<string, { startedAt: number; until: number }>();
+  private readonly joins = new Set<JoinHandler>();
+  private readonly leaves = new Set<LeaveHandler>();
+  private timer: NodeJS.Timeout | undefined;
+  private selfId: string | undefined;
+  private latestSelf: Member | undefined;
+
+  constructor(
+    private readonly host: PresenceHost,
+    /** The options in force; a child takes its parent's before it starts. */
+    public options: ResolvedPresenceOptions,
+  ) {}
+
+  /** Every member known now, this process included. */
+  members(): Member[] {
+    const list = this.latestSelf === undefined ? [] : [this.latestSelf];
+    for (const { member } of this.table.values()) list.push(member);
+    return list;
+  }
+
+  onJoin(handler: JoinHandler): () => void {
+    this.joins.add(handler);
+    return () => this.joins.delete(handler);
+  }
+
+  onLeave(handler: LeaveHandler): () => void {
+    this.leaves.add(handler);
+    return () => this.leaves.delete(handler);
+  }
+
+  /** This process is in the cluster: hello, a first heartbeat, then one every interval. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.latestSelf = this.host.self();
+    this.selfId = this.latestSelf.id;
+    this.host.publish({ hello: { id: this.selfId } });
+    this.beat();
+    this.timer = setInterval(() => this.tick(), this.options.intervalMs).unref();
+  }
+
+  /** This process leaves: goodbye, and no more heartbeats. */
+  stop(): void {
+    if (this.timer === undefined) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.selfId !== undefined)
+      this.host.publish({ leave: { id: this.selfId, reason: { kind: 'closed' } } });
+    for (const member of this.host.announced())
+      this.host.publish({ leave: { id: member.id, reason: { kind: 'closed' } } });
+  }
+
+  /** A child of this process exited (its parent is the one that sees it): everyone hears why. */
+  childExited(id: string, code: number | null, signal: string | null): void {
+    const reason: LeaveReason = { kind: 'exit', code, signal };
+    this.host.publish({ leave: { id, reason } });
+  }
+
+  /** A message on the presence channel. */
+  receive(envelope: Envelope): void {
+    const message = readPresenceMessage(envelope.data);
+    if (message === undefined || !this.mayAnnounce(envelope.meta, message)) {
+      this.host.report(
+        new ClustrError(
+          'ERR_CLUSTR_BAD_FRAME',
+          'a presence message that is not a heartbeat, a leave or a hello of its sender (or of a child it announces): dropped',
+          {
+            details: { from: envelope.meta },
+          },
+        ),
+      );
+      return;
+    }
+    if ('hello' in message) {
+      if (message.hello.id !== this.selfId) this.beat();
+    } else if ('beat' in message) this.heard(message.beat);
+    else this.left(message.leave.id, message.leave.reason);
+  }
+
+  /**
+   * A process speaks for itself; a parent also for the foreign children it announces; a master
+   * (the root: it vouches for its whole tree) for anyone.
+   */
+  private mayAnnounce(meta: Meta, message: PresenceMessage): boolean {
+    if (meta.workerId === undefined) return meta.group === MASTER_GROUP;
+    if ('hello' in message) return true;
+    const member = 'beat' in message ? message.beat : this.table.get(message.leave.id)?.member;
+    if (member === undefined) return true;
+    if (member.workerId === meta.workerId) return true;
+    const parent = member.parentId === undefined ? undefined : this.table.get(member.parentId);
+    return parent?.member.workerId === meta.workerId;
+  }
+
+  private tick(): void {
+    this.beat();
+    const now = performance.now();
+    for (const [id, entry] of this.table) {
+      if (now - entry.seenAt > this.options.timeoutMs) this.left(id, { kind: 'timeout' });
+    }
+    for (const [id, tombstone] of this.tombstones) if (tombstone.until < now) this.tombstones.delete(id);
+  }
+
+  private beat(): void {
+    if (this.selfId === undefined) return;
+    this.latestSelf = this.host.self();
+    this.host.publish({ beat: this.latestSelf });
+    for (const member of this.host.announced()) this.host.publish({ beat: member });
+  }
+
+  private heard(member: Member): void {
+    if (member.id === this.selfId) return;
+    const tombstone = this.tombstones.get(member.id);
+    if (tombstone !== undefined && tombstone.startedAt === member.startedAt) return;
+    const entry = this.table.get(member.id);
+    const now = performance.now();
+    if (entry !== undefined && entry.member.startedAt === member.startedAt) {
+      entry.member = member;
+      entry.seenAt = now;
+      return;
+    }
+    // A new incarnation whose old one nobody saw leave: the old one left first.
+    if (entry !== undefined) this.left(member.id, { kind: 'exit', code: null, signal: null });
+    this.tombstones.delete(member.id);
+    this.table.set(member.id, { member, seenAt: now });
+    for (const handler of this.joins) this.call(() => handler(member));
+  }
+
+  private left(id: string, reason: LeaveReason): void {
+    const entry = this.table.get(id);
+    if (entry === undefined) return;
+    this.table.delete(id);
+    this.tombstones.set(id, { startedAt: entry.member.startedAt, until: performance.now() + TOMBSTONE_MS });
+    const member: Member = { ...entry.member, state: 'leaving' };
+    for (const handler of this.leaves) this.call(() => handler(member, reason));
+  }
+
+  private call(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.host.report(
+        new ClustrError('ERR_CLUSTR_HANDLER_FAILED', 'a presence handler threw', { cause: error }),
+      );
+    }
+  }
+}
