@@ -157,4 +157,53 @@ describe('Gatekeeper: identity enforced at the first hop', () => {
     // What was queued for it went with it: a bounded amount, never the whole flood.
     expect(root.transport.stats().dropped).toBeLessThan(200_000);
   });
+
+  it('keeps a restarting child’s id its own: nobody may claim it between two runs', async () => {
+    const { root, victim, victimId, hostile, hostileId, join } = await tree();
+    victim.pair.close();
+    join(victimId, 'evil');
+    hostile.childWrites({ clustr: 1, type: 'sub', channels: [victimId], id: 5 });
+    hostile.childWrites({ clustr: 1, type: 'sub', channels: ['public'], id: 6 });
+    await waitUntil(() => acks(hostile).length === 1, 'the ack of the later subscription');
+    expect(acks(hostile)).toEqual([{ clustr: 1, type: 'ack', id: 6 }]);
+    expect(root.transport.stats().children[hostileId]!.forbidden).toBe(2);
+    // The restarted victim (a new link, the same id) is itself again.
+    const again = link(root, victimId);
+    await again.child.transport.subscribe(victimId);
+  });
+
+  it('drops the subscriptions of members that left, and keeps their ids theirs', async () => {
+    const { root, hostile, hostileId, join } = await tree();
+    const grandchild = uuid();
+    join(grandchild, 'evil');
+    hostile.childWrites({ clustr: 1, type: 'sub', channels: [grandchild], id: 1 });
+    await waitUntil(() => acks(hostile).length === 1, 'the grandchild’s subscription');
+    hostile.childWrites({ clustr: 1, type: 'leave', workerIds: [grandchild] });
+    hostile.childWrites({ clustr: 1, type: 'sub', channels: ['public'], id: 2 });
+    await waitUntil(() => acks(hostile).length === 2, 'the public subscription');
+    root.publish(grandchild, 'after it left');
+    root.publish('public', 'sentinel');
+    await waitUntil(() => hostile.down.written().some((frame) => frame.channel === 'public'), 'the sentinel');
+    expect(hostile.down.written().some((frame) => frame.channel === grandchild)).toBe(false);
+    // Another subtree cannot take the id that left.
+    const other = new FakeLinkPair(uuid());
+    root.transport.adopt(other.link);
+    other.childWrites({ clustr: 1, type: 'join', workerId: grandchild, group: 'evil' });
+    expect(root.transport.stats().children[other.workerId]!.forbidden).toBe(1);
+    expect(root.transport.stats().children[hostileId]!.forbidden).toBe(0);
+  });
+
+  it('counts a script whose first frame takes a forbidden group once', async () => {
+    const root = createNode('master');
+    await root.transport.subscribe('master');
+    const script = new FakeLinkPair(uuid());
+    root.transport.adopt(script.link);
+    script.childWrites({
+      clustr: 1,
+      channel: 'master',
+      meta: { workerId: script.workerId, group: 'master' },
+      data: 1,
+    });
+    expect(root.transport.stats().children[script.workerId]!.forbidden).toBe(1);
+  });
 });

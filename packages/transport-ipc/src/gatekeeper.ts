@@ -52,8 +52,15 @@ const MAX_LEAVE_IDS = 10_000;
  * of the tree and refuses a second process claiming one that is alive.
  */
 export class Gatekeeper {
-  /** Every workerId of the children's subtrees, and whose subtree holds it. */
-  private readonly known = new Map<string, GuardedLink>();
+  /**
+   * Every workerId a child's subtree holds or held, and which child (by its workerId, stable
+   * across its restarts) owns it. An id stays its owner's after it leaves: a restarting worker
+   * keeps its id, and nobody else may take it in between. Left ids are kept up to
+   * `maxPerLink` per owner, the oldest forgotten first.
+   */
+  private readonly owners = new Map<string, string>();
+  /** Left ids per owner, oldest first: the ones {@link owners} may forget. */
+  private readonly retired = new Map<string, Set<string>>();
   private readonly throttle: ReportThrottle;
   private ownId: string | undefined;
   /** Refusals since this process started. */
@@ -66,6 +73,11 @@ export class Gatekeeper {
     private readonly maxPerLink: number,
   ) {
     this.throttle = new ReportThrottle((error) => host.report(error));
+  }
+
+  /** A child was adopted: its id is its own, from now on and across its restarts. */
+  adopted(child: GuardedLink): void {
+    this.owners.set(child.workerId, child.workerId);
   }
 
   /** This process's own workerId: no child may claim it. Joins this process upwards. */
@@ -95,10 +107,11 @@ export class Gatekeeper {
           child,
           `a member joined as ${describeValue(workerId)}, not a claimable workerId (a UUID)`,
         );
-      if (workerId === this.ownId || this.known.has(workerId)) {
+      const owner = this.owners.get(workerId);
+      if (workerId === this.ownId || (owner !== undefined && owner !== child.workerId)) {
         return this.refuse(
           child,
-          `a member joined as ${workerId}, a workerId that is alive elsewhere in the tree`,
+          `a member joined as ${workerId}, a workerId of another subtree (alive, or between its restarts)`,
         );
       }
     }
@@ -110,18 +123,30 @@ export class Gatekeeper {
     child.members.set(workerId, group);
     if (workerId === child.workerId) child.ownGroup = group;
     child.groups.set(group, (child.groups.get(group) ?? 0) + 1);
-    this.known.set(workerId, child);
+    this.owners.set(workerId, child.workerId);
+    this.retired.get(child.workerId)?.delete(workerId);
     this.sendUp({ clustr: 1, type: 'join', workerId, group });
     return true;
   }
 
-  /** A `leave` frame from `child`: those members of its subtree are gone. */
-  leave(child: GuardedLink, workerIds: readonly string[]): void {
+  /**
+   * A `leave` frame from `child`: those members of its subtree are gone. Returns the channels
+   * that were theirs alone (their private and `kill:` channels, a group nobody else in the
+   * subtree has), whose subscriptions go with them.
+   */
+  leave(child: GuardedLink, workerIds: readonly string[]): string[] {
     const gone: string[] = [];
+    const channels: string[] = [];
     for (const workerId of workerIds) {
-      if (workerId !== child.workerId && this.forget(child, workerId)) gone.push(workerId);
+      const group = child.members.get(workerId);
+      if (workerId === child.workerId || group === undefined) continue;
+      this.forget(child, workerId);
+      gone.push(workerId);
+      channels.push(workerId, KILL_CHANNEL_PREFIX + workerId);
+      if (!child.groups.has(group)) channels.push(group);
     }
     this.sendLeave(gone);
+    return channels.filter((channel) => child.counts.has(channel));
   }
 
   /** The child's link closed: its whole subtree leaves. */
@@ -139,10 +164,13 @@ export class Gatekeeper {
   admit(child: GuardedLink, frame: DataFrame | RunFrame): boolean {
     const { workerId, group } = frame.meta;
     // Most frames are the child's own: two string compares before any map lookup.
+    if (workerId === child.workerId && child.ownGroup === undefined) {
+      // A child that never joined: its first frame's meta joins it (a refused join is reported once).
+      if (!this.join(child, workerId, group)) return false;
+    }
     const isMember =
       (workerId === child.workerId && group === child.ownGroup) ||
-      (workerId !== undefined && child.members.get(workerId) === group) ||
-      (workerId === child.workerId && !child.members.has(workerId) && this.join(child, workerId, group));
+      (workerId !== undefined && child.members.get(workerId) === group);
     if (!isMember) {
       return this.refuse(
         child,
@@ -199,8 +227,19 @@ export class Gatekeeper {
     const count = child.groups.get(group)!;
     if (count > 1) child.groups.set(group, count - 1);
     else child.groups.delete(group);
-    if (this.known.get(workerId) === child) this.known.delete(workerId);
+    this.retire(child.workerId, workerId);
     return true;
+  }
+
+  /** `workerId` left `owner`'s subtree: it stays reserved for it, up to `maxPerLink` left ids. */
+  private retire(owner: string, workerId: string): void {
+    let left = this.retired.get(owner);
+    if (left === undefined) this.retired.set(owner, (left = new Set()));
+    left.add(workerId);
+    if (left.size <= this.maxPerLink) return;
+    const oldest = left.values().next().value as string;
+    left.delete(oldest);
+    if (this.owners.get(oldest) === owner) this.owners.delete(oldest);
   }
 
   private refuse(child: GuardedLink, reason: string): false {

@@ -76,7 +76,8 @@ export class Inbox implements FrameSink {
         this.host.gate.join(child, frame.workerId, frame.group);
         return true;
       case 'leave':
-        this.host.gate.leave(child, frame.workerIds);
+        // What only the members that left could receive is no longer the subtree's.
+        this.host.subs.childDropped(child, this.host.gate.leave(child, frame.workerIds));
         return true;
       default:
         return false;

@@ -169,6 +169,7 @@ export class IpcRouter implements IpcTransport, OutboxHost, GateHost {
     if (previous !== undefined) this.removeChild(previous);
     const state = createChildState(link, this, this.flusher.cache);
     this.children.set(link.workerId, state);
+    this.gate.adopted(state);
     state.detach.push(
       link.onFrame((value, line, bytes) => receiveFrame(value, line, bytes, state, this.inbox)),
       link.onBadInput((error) => this.inbox.badFrame(state, error)),

@@ -85,6 +85,12 @@ export class RouteTable<L extends RoutedLink> {
     return this.detach(link, channel);
   }
 
+  /** Forgets every subscription of `link` to `channel`; true when the channel is now unknown here. */
+  dropLink(link: L, channel: string): boolean {
+    if (!link.counts.delete(channel)) return false;
+    return this.detach(link, channel);
+  }
+
   /** Forgets every subscription of `link`; returns the channels now unknown here. */
   removeAll(link: L): string[] {
     const gone: string[] = [];

@@ -73,6 +73,11 @@ export class Subscriptions<L extends SubscribedLink> {
     this.sendUnsub(channels.filter((channel) => this.routes.removeLink(child, channel)));
   }
 
+  /** The child's subtree may no longer receive `channels`: its subscriptions to them go, however many. */
+  childDropped(child: L, channels: readonly string[]): void {
+    this.sendUnsub(channels.filter((channel) => this.routes.dropLink(child, channel)));
+  }
+
   /** A child link is gone: its subtree's subscriptions go too. */
   removeChild(child: L): void {
     this.sendUnsub(this.routes.removeAll(child));
