@@ -1,6 +1,8 @@
 // Scenario 5 — bad input: 10,000 fuzzed frames (fast-check) through a bash child's IPC fd and
 // through a raw Redis client into a live cluster. 0 crashes; each one counted as bad; the
-// valid traffic flowing during the attack is all delivered.
+// valid traffic flowing during the attack is all delivered. Mixed in, 2,000 frames near the
+// edge of the wire contract, judged by an independent oracle (src/frame-oracle.ts): those it
+// accepts must be delivered, those it refuses dropped and counted with the bad ones.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,6 +16,14 @@ import { describe, expect, it } from 'vitest';
 import type { ErrorTally, SummaryResult } from '../src/commands.js';
 import { fuzzIpcLines, fuzzPayloads } from '../src/fuzz-frames.js';
 import { MASTER_EPOCH, MasterStream } from '../src/master-streams.js';
+import {
+  checkOracle,
+  type OracleTally,
+  oracleChannels,
+  oracleEnvelopes,
+  oracleLines,
+  watchMarkers,
+} from '../src/oracle-frames.js';
 import { printFigureAfterAll } from '../src/print-figure.js';
 import { RelCluster } from '../src/rel-cluster.js';
 import { Figure, measuring } from '../src/report.js';
@@ -23,6 +33,7 @@ import type { StreamSummary } from '../src/stream-recorder.js';
 const FRAMES = 10_000;
 const MAX_BYTES = 64 * 1024;
 const BASH_VALID = 100;
+const ORACLE = 2_000;
 const GARBAGE_WRITER = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'garbage-writer.sh');
 const badCount = (errors: { code: string }[]) =>
   errors.filter((e) => e.code === 'ERR_CLUSTR_BAD_FRAME').length;
@@ -34,6 +45,8 @@ interface AttackResult {
   badCounted: number[];
   countedBy: string[];
   extraFins: number;
+  /** The oracle's cases and what the cluster did with them. */
+  oracle: OracleTally;
 }
 
 interface Attack {
@@ -58,7 +71,7 @@ async function runBadInput(fig: Figure, transport: Transport, attack: Attack, se
   masterStream.start(5, 10);
 
   const started = performance.now();
-  const { family, frames, badCounted, countedBy, extraFins } = await attack.run(cluster);
+  const { family, frames, badCounted, countedBy, extraFins, oracle } = await attack.run(cluster);
   const attackMs = performance.now() - started;
 
   const [sent0, sent1] = await cluster.commandAll<Record<string, number>>([w0, w1], { cmd: 'stop' });
@@ -105,15 +118,30 @@ async function runBadInput(fig: Figure, transport: Transport, attack: Attack, se
     .map(([name, n]) => `${name} ${n}`)
     .join(', ');
   fig.set(
-    `${FRAMES} fuzzed inputs holding ${frames} bad frames (seed ${seed}: ${families}); counted bad: ${badCounted.map((n, i) => `${n} (${countedBy[i]})`).join(', ')}; ` +
+    `${FRAMES} fuzzed inputs (seed ${seed}: ${families}) + ${ORACLE} judged by the oracle (${oracle.deliver} valid: ${oracle.delivered} delivered; ${oracle.refuse} invalid; ${oracle.ignore} untagged, ignored) = ${frames} bad frames; ` +
+      `counted bad: ${badCounted.map((n, i) => `${n} (${countedBy[i]})`).join(', ')}; ` +
       `${exits.length} crashes (${alive}/2 workers + master alive); valid traffic during the attack ` +
       `${totals.delivered}/${totals.expected} delivered, ${totals.dup} dup, ${totals.reordered} reordered (attack took ${Math.round(attackMs)} ms)`,
-    { seed, family, frames, badCounted, exits, totals },
+    { seed, family, frames, badCounted, exits, totals, oracle },
   );
+  expect(oracle.problems, 'what the cluster accepted and refused, against the oracle').toEqual([]);
+  expect(oracle.delivered).toBe(oracle.deliver);
+  expect(Math.min(oracle.deliver, oracle.refuse), 'the oracle cases hold both verdicts').toBeGreaterThan(0);
   for (const counted of badCounted) expect(counted).toBe(frames);
   expect(exits).toEqual([]);
   expect(totals.problems).toEqual([]);
   expect(totals.delivered).toBe(totals.expected);
+}
+
+/** `extra` spread evenly among `main`, each list in its own order. */
+function interleave(main: readonly Buffer[], extra: readonly Buffer[]): Buffer[] {
+  const every = Math.max(1, Math.floor(main.length / Math.max(1, extra.length)));
+  const out: Buffer[] = [];
+  main.forEach((item, i) => {
+    if (i % every === 0 && i / every < extra.length) out.push(extra[i / every]!);
+    out.push(item);
+  });
+  return [...out, ...extra.slice(Math.ceil(main.length / every))];
 }
 
 function ipcAttack(seed: number, workDir: string): Attack {
@@ -121,23 +149,27 @@ function ipcAttack(seed: number, workDir: string): Attack {
   return {
     async run(cluster) {
       const { items, byFamily, frames } = fuzzIpcLines(FRAMES, seed, MAX_BYTES);
-      const lines: Buffer[] = [];
-      items.forEach((item, i) => {
-        lines.push(item.bytes, Buffer.from('\n'));
-        if (i % (FRAMES / BASH_VALID) === FRAMES / BASH_VALID - 1) {
-          const data = JSON.stringify({ s: 'bash', e: 0, q: Math.floor(i / (FRAMES / BASH_VALID)) });
-          lines.push(
-            Buffer.from(
-              `{"clustr":1,"channel":"master","meta":{"workerId":"@ID@","group":"bash"},"data":${data}}\n`,
-            ),
-          );
-        }
-      });
-      lines.push(
+      const channels = oracleChannels(seed);
+      const cases = oracleLines(ORACLE, seed, MAX_BYTES, channels);
+      // The master listens on every channel a valid case goes to, and watches what arrives.
+      const unusual = channels.filter((c) => c !== 'master' && c !== 'public');
+      await Promise.all(unusual.map((channel) => cluster.transport.subscribe(channel)));
+      const seen = watchMarkers(cluster.transport);
+      // The bash worker's own valid frames (its workerId put in by the script) are the valid traffic.
+      const bashFrame = (data: unknown) =>
         Buffer.from(
-          `{"clustr":1,"channel":"master","meta":{"workerId":"@ID@","group":"bash"},"data":{"s":"bash","e":0,"fin":${BASH_VALID}}}\n`,
+          `{"clustr":1,"channel":"master","meta":{"workerId":"@ID@","group":"bash"},"data":${JSON.stringify(data)}}`,
+        );
+      const valid = Array.from({ length: BASH_VALID }, (_, q) => bashFrame({ s: 'bash', e: 0, q }));
+      const inputs = interleave(
+        interleave(
+          items.map((item) => item.bytes),
+          cases.map((c) => Buffer.from(c.text)),
         ),
+        valid,
       );
+      const fin = bashFrame({ s: 'bash', e: 0, fin: BASH_VALID });
+      const lines = [...inputs, fin].flatMap((line) => [line, Buffer.from('\n')]);
       const file = join(workDir, 'garbage.lines');
       writeFileSync(file, Buffer.concat(lines));
       const stats = () => (cluster.transport as IpcTransport).stats();
@@ -158,9 +190,11 @@ function ipcAttack(seed: number, workDir: string): Attack {
       );
       const counted = stats().badFrames - before;
       const events = badCount(cluster.errors) - errorsBefore;
+      const oracle = checkOracle(cases, seen, bashId);
       return {
         family: byFamily,
-        frames,
+        frames: frames + oracle.refuse,
+        oracle,
         badCounted: [counted, events],
         countedBy: ['master stats', 'master error events'],
         extraFins: 0,
@@ -176,13 +210,19 @@ function redisAttack(seed: number, url: string, namespace: string): Attack {
   return {
     async run(cluster) {
       const { items, byFamily, frames } = fuzzPayloads(FRAMES, seed, MAX_BYTES);
+      const cases = oracleEnvelopes(ORACLE, seed, MAX_BYTES);
+      const seen = watchMarkers(cluster.transport);
+      const payloads = interleave(
+        items.map((item) => item.bytes),
+        cases.map((c) => Buffer.from(c.text)),
+      );
       const before = (cluster.transport as RedisTransport).stats().badPayloads;
       const raw = createClient({ url });
       await raw.connect();
       try {
-        for (let i = 0; i < items.length; i += 500) {
+        for (let i = 0; i < payloads.length; i += 500) {
           await Promise.all(
-            items.slice(i, i + 500).map((item) => raw.publish(`${namespace}:public`, item.bytes)),
+            payloads.slice(i, i + 500).map((payload) => raw.publish(`${namespace}:public`, payload)),
           );
         }
         // A valid fin after the garbage: whoever has it has taken every payload before it.
@@ -203,9 +243,11 @@ function redisAttack(seed: number, url: string, namespace: string): Attack {
       const counted = (cluster.transport as RedisTransport).stats().badPayloads - before;
       const tallies = await cluster.commandAll<ErrorTally>(cluster.handles, { cmd: 'errors' });
       const workerCounts = tallies.map((t) => t.counts.ERR_CLUSTR_BAD_FRAME ?? 0);
+      const oracle = checkOracle(cases, seen);
       return {
         family: byFamily,
-        frames,
+        frames: frames + oracle.refuse,
+        oracle,
         badCounted: [counted, badCount(cluster.errors), ...workerCounts],
         countedBy: [
           'master stats',
@@ -220,7 +262,8 @@ function redisAttack(seed: number, url: string, namespace: string): Attack {
 }
 
 describe('bad input', () => {
-  const seed = Date.now() % 1_000_000;
+  // REL_SEED=<seed> replays a run's fuzzing: its figure lines print the seed.
+  const seed = Number(process.env.REL_SEED ?? Date.now() % 1_000_000);
 
   describe('ipc', () => {
     const fig = new Figure('bad input ipc');
