@@ -2,7 +2,8 @@
 // through a raw Redis client into a live cluster. 0 crashes; each one counted as bad; the
 // valid traffic flowing during the attack is all delivered. Mixed in, 2,000 frames near the
 // edge of the wire contract, judged by an independent oracle (src/frame-oracle.ts): those it
-// accepts must be delivered, those it refuses dropped and counted with the bad ones.
+// accepts must be delivered; those it refuses (bad input, or over IPC a child speaking for
+// another process or with a field the wire does not define) dropped, counted and reported.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,8 +14,8 @@ import { createRedisTransport, type RedisTransport } from '@clustr/transport-red
 import { startRedisServer } from '@clustr-internal/test-utils';
 import { createClient } from '@redis/client';
 import { describe, expect, it } from 'vitest';
-import type { ErrorTally, SummaryResult } from '../src/commands.js';
-import { fuzzIpcLines, fuzzPayloads } from '../src/fuzz-frames.js';
+import { type ErrorTally, reportedFrames, type SummaryResult } from '../src/commands.js';
+import { fuzzIpcLines, fuzzPayloads, interleave } from '../src/fuzz-frames.js';
 import { MASTER_EPOCH, MasterStream } from '../src/master-streams.js';
 import {
   checkOracle,
@@ -35,15 +36,20 @@ const MAX_BYTES = 64 * 1024;
 const BASH_VALID = 100;
 const ORACLE = 2_000;
 const GARBAGE_WRITER = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'garbage-writer.sh');
-const badCount = (errors: { code: string }[]) =>
-  errors.filter((e) => e.code === 'ERR_CLUSTR_BAD_FRAME').length;
 
-/** What an attack sent, and how many bad frames each counter saw. */
+/** What one counter saw: bad frames, and (IPC) frames refused by a trust rule. */
+interface Counted {
+  by: string;
+  bad: number;
+  forbidden?: number;
+}
+
+/** What an attack sent, and what each counter saw. */
 interface AttackResult {
   family: Record<string, number>;
-  frames: number;
-  badCounted: number[];
-  countedBy: string[];
+  /** What every counter must show. */
+  expected: { bad: number; forbidden: number };
+  counted: Counted[];
   extraFins: number;
   /** The oracle's cases and what the cluster did with them. */
   oracle: OracleTally;
@@ -71,7 +77,7 @@ async function runBadInput(fig: Figure, transport: Transport, attack: Attack, se
   masterStream.start(5, 10);
 
   const started = performance.now();
-  const { family, frames, badCounted, countedBy, extraFins, oracle } = await attack.run(cluster);
+  const { family, expected, counted, extraFins, oracle } = await attack.run(cluster);
   const attackMs = performance.now() - started;
 
   const [sent0, sent1] = await cluster.commandAll<Record<string, number>>([w0, w1], { cmd: 'stop' });
@@ -118,30 +124,25 @@ async function runBadInput(fig: Figure, transport: Transport, attack: Attack, se
     .map(([name, n]) => `${name} ${n}`)
     .join(', ');
   fig.set(
-    `${FRAMES} fuzzed inputs (seed ${seed}: ${families}) + ${ORACLE} judged by the oracle (${oracle.deliver} valid: ${oracle.delivered} delivered; ${oracle.refuse} invalid; ${oracle.ignore} untagged, ignored) = ${frames} bad frames; ` +
-      `counted bad: ${badCounted.map((n, i) => `${n} (${countedBy[i]})`).join(', ')}; ` +
+    `${FRAMES} fuzzed inputs (seed ${seed}: ${families}) + ${ORACLE} judged by the oracle (${oracle.deliver} valid: ${oracle.delivered} delivered; ${oracle.refuse} bad; ${oracle.forbid} forbidden; ${oracle.ignore} untagged, ignored) = ${expected.bad} bad frames, ${expected.forbidden} forbidden; ` +
+      `counted: ${counted.map((c) => `${c.bad}${c.forbidden === undefined ? '' : `/${c.forbidden}`} (${c.by})`).join(', ')}; ` +
       `${exits.length} crashes (${alive}/2 workers + master alive); valid traffic during the attack ` +
       `${totals.delivered}/${totals.expected} delivered, ${totals.dup} dup, ${totals.reordered} reordered (attack took ${Math.round(attackMs)} ms)`,
-    { seed, family, frames, badCounted, exits, totals, oracle },
+    { seed, family, expected, counted, exits, totals, oracle },
   );
   expect(oracle.problems, 'what the cluster accepted and refused, against the oracle').toEqual([]);
   expect(oracle.delivered).toBe(oracle.deliver);
   expect(Math.min(oracle.deliver, oracle.refuse), 'the oracle cases hold both verdicts').toBeGreaterThan(0);
-  for (const counted of badCounted) expect(counted).toBe(frames);
+  if (expected.forbidden > 0 || counted.some((c) => c.forbidden !== undefined))
+    expect(oracle.forbid, 'the oracle cases hold trust refusals').toBeGreaterThan(0);
+  for (const c of counted) {
+    expect(c.bad, `bad frames counted by ${c.by}`).toBe(expected.bad);
+    if (c.forbidden !== undefined)
+      expect(c.forbidden, `refusals counted by ${c.by}`).toBe(expected.forbidden);
+  }
   expect(exits).toEqual([]);
   expect(totals.problems).toEqual([]);
   expect(totals.delivered).toBe(totals.expected);
-}
-
-/** `extra` spread evenly among `main`, each list in its own order. */
-function interleave(main: readonly Buffer[], extra: readonly Buffer[]): Buffer[] {
-  const every = Math.max(1, Math.floor(main.length / Math.max(1, extra.length)));
-  const out: Buffer[] = [];
-  main.forEach((item, i) => {
-    if (i % every === 0 && i / every < extra.length) out.push(extra[i / every]!);
-    out.push(item);
-  });
-  return [...out, ...extra.slice(Math.ceil(main.length / every))];
 }
 
 function ipcAttack(seed: number, workDir: string): Attack {
@@ -149,32 +150,33 @@ function ipcAttack(seed: number, workDir: string): Attack {
   return {
     async run(cluster) {
       const { items, byFamily, frames } = fuzzIpcLines(FRAMES, seed, MAX_BYTES);
+      // The bash worker's own valid frames (its workerId put in by the script) are the valid traffic;
+      // the first line is one of them: with it the script joins as itself, in group "bash".
+      const bashFrame = (data: unknown) =>
+        `{"clustr":1,"channel":"master","meta":{"workerId":"@ID@","group":"bash"},"data":${JSON.stringify(data)}}`;
+      const [first, ...valid] = Array.from({ length: BASH_VALID }, (_, q) =>
+        bashFrame({ s: 'bash', e: 0, q }),
+      );
       const channels = oracleChannels(seed);
-      const cases = oracleLines(ORACLE, seed, MAX_BYTES, channels);
+      const cases = oracleLines(ORACLE, seed, MAX_BYTES, channels, [first!]);
       // The master listens on every channel a valid case goes to, and watches what arrives.
       const unusual = channels.filter((c) => c !== 'master' && c !== 'public');
       await Promise.all(unusual.map((channel) => cluster.transport.subscribe(channel)));
       const seen = watchMarkers(cluster.transport);
-      // The bash worker's own valid frames (its workerId put in by the script) are the valid traffic.
-      const bashFrame = (data: unknown) =>
-        Buffer.from(
-          `{"clustr":1,"channel":"master","meta":{"workerId":"@ID@","group":"bash"},"data":${JSON.stringify(data)}}`,
-        );
-      const valid = Array.from({ length: BASH_VALID }, (_, q) => bashFrame({ s: 'bash', e: 0, q }));
       const inputs = interleave(
         interleave(
           items.map((item) => item.bytes),
           cases.map((c) => Buffer.from(c.text)),
         ),
-        valid,
+        valid.map((line) => Buffer.from(line)),
       );
-      const fin = bashFrame({ s: 'bash', e: 0, fin: BASH_VALID });
-      const lines = [...inputs, fin].flatMap((line) => [line, Buffer.from('\n')]);
+      const fin = Buffer.from(bashFrame({ s: 'bash', e: 0, fin: BASH_VALID }));
+      const lines = [Buffer.from(first!), ...inputs, fin].flatMap((line) => [line, Buffer.from('\n')]);
       const file = join(workDir, 'garbage.lines');
       writeFileSync(file, Buffer.concat(lines));
       const stats = () => (cluster.transport as IpcTransport).stats();
-      const before = stats().badFrames;
-      const errorsBefore = badCount(cluster.errors);
+      const before = stats();
+      const errorsBefore = cluster.errors.length;
       const [bash] = cluster.master.spawn([
         { file: GARBAGE_WRITER, command: 'bash', args: [file], maxLineBytes: MAX_BYTES, restart: 'never' },
       ]);
@@ -188,15 +190,30 @@ function ipcAttack(seed: number, workDir: string): Attack {
             : undefined,
         'the bash worker’s last valid frame at the master',
       );
-      const counted = stats().badFrames - before;
-      const events = badCount(cluster.errors) - errorsBefore;
       const oracle = checkOracle(cases, seen, bashId);
+      const bad = stats().badFrames - before.badFrames;
+      const forbidden = stats().forbidden - before.forbidden;
+      // Reports are throttled per child: the last window's summary comes within its second.
+      const events = () => {
+        const errors = cluster.errors.slice(errorsBefore);
+        return {
+          bad: reportedFrames(errors, 'ERR_CLUSTR_BAD_FRAME'),
+          forbidden: reportedFrames(errors, 'ERR_CLUSTR_FORBIDDEN'),
+        };
+      };
+      await cluster.until(
+        () => (events().bad >= bad && events().forbidden >= forbidden ? true : undefined),
+        `the throttled reports to sum up the ${bad} bad and ${forbidden} refused frames the master counted`,
+        5_000,
+      );
       return {
         family: byFamily,
-        frames: frames + oracle.refuse,
+        expected: { bad: frames + oracle.refuse, forbidden: oracle.forbid },
+        counted: [
+          { by: 'master stats', bad, forbidden },
+          { by: 'master error events', ...events() },
+        ],
         oracle,
-        badCounted: [counted, events],
-        countedBy: ['master stats', 'master error events'],
         extraFins: 0,
       };
     },
@@ -240,20 +257,21 @@ function redisAttack(seed: number, url: string, namespace: string): Attack {
             : undefined,
         'the fin after the garbage at the master',
       );
-      const counted = (cluster.transport as RedisTransport).stats().badPayloads - before;
+      const bad = (cluster.transport as RedisTransport).stats().badPayloads - before;
       const tallies = await cluster.commandAll<ErrorTally>(cluster.handles, { cmd: 'errors' });
-      const workerCounts = tallies.map((t) => t.counts.ERR_CLUSTR_BAD_FRAME ?? 0);
       const oracle = checkOracle(cases, seen);
       return {
         family: byFamily,
-        frames: frames + oracle.refuse,
-        oracle,
-        badCounted: [counted, badCount(cluster.errors), ...workerCounts],
-        countedBy: [
-          'master stats',
-          'master error events',
-          ...workerCounts.map((_, i) => `worker ${i + 1} error events`),
+        expected: { bad: frames + oracle.refuse, forbidden: 0 },
+        counted: [
+          { by: 'master stats', bad },
+          { by: 'master error events', bad: reportedFrames(cluster.errors, 'ERR_CLUSTR_BAD_FRAME') },
+          ...tallies.map((t, i) => ({
+            by: `worker ${i + 1} error events`,
+            bad: t.counts.ERR_CLUSTR_BAD_FRAME ?? 0,
+          })),
         ],
+        oracle,
         extraFins: 1,
       };
     },

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isDeliverableEnvelope, lineVerdict } from './frame-oracle.js';
+import { isBadLine, isDeliverableEnvelope } from './frame-oracle.js';
 
 /** One generated line or payload, the family it came from, and how many bad frames it holds. */
 export interface Fuzzed {
@@ -137,7 +137,7 @@ export function fuzzIpcLines(count: number, seed: number, maxLineBytes: number) 
   const shape = (channel: string, meta: string, data: string) =>
     `{"clustr":1,"channel":${channel.startsWith('[') || channel.startsWith('"') ? channel : JSON.stringify(channel)},"meta":${meta},"data":${data}}`;
   return generate(count, seed, families(shape, maxLineBytes), (b) =>
-    !b.includes(0x0a) && lineVerdict(b, maxLineBytes) === 'bad' ? 1 : 0,
+    !b.includes(0x0a) && isBadLine(b, maxLineBytes) ? 1 : 0,
   );
 }
 
@@ -148,4 +148,15 @@ export function fuzzPayloads(count: number, seed: number, maxPayloadBytes: numbe
   return generate(count, seed, families(shape, maxPayloadBytes), (b) =>
     isDeliverableEnvelope(b, maxPayloadBytes) ? 0 : 1,
   );
+}
+
+/** `extra` spread evenly among `main`, each list in its own order. */
+export function interleave(main: readonly Buffer[], extra: readonly Buffer[]): Buffer[] {
+  const every = Math.max(1, Math.floor(main.length / Math.max(1, extra.length)));
+  const out: Buffer[] = [];
+  main.forEach((item, i) => {
+    if (i % every === 0 && i / every < extra.length) out.push(extra[i / every]!);
+    out.push(item);
+  });
+  return [...out, ...extra.slice(Math.ceil(main.length / every))];
 }

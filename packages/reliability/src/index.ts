@@ -1,5 +1,5 @@
 export type { ErrorTally, PlanEntry, SummaryResult, WorkerCommand, WorkerReport } from './commands.js';
-export { isDeliverableEnvelope, type LineVerdict, lineVerdict } from './frame-oracle.js';
+export { ChildLineJudge, isBadLine, isDeliverableEnvelope, type LineVerdict } from './frame-oracle.js';
 export { fuzzIpcLines, fuzzPayloads } from './fuzz-frames.js';
 export { checkOracle, type OracleCase, oracleEnvelopes, oracleLines } from './oracle-frames.js';
 export { descendantsOf, isAlive, procStat, waitGone } from './proc-tree.js';

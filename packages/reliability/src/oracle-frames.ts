@@ -1,6 +1,6 @@
 import type { Transport } from '@clustr/protocol';
 import fc from 'fast-check';
-import { isDeliverableEnvelope, isWireWorkerId, lineVerdict } from './frame-oracle.js';
+import { ChildLineJudge, isDeliverableEnvelope, isWireWorkerId, type LineVerdict } from './frame-oracle.js';
 
 /** Where a line holds the sending child's own workerId: the garbage writer puts it in. */
 export const CHILD_ID = '@ID@';
@@ -13,8 +13,11 @@ export const ORACLE_STREAM = 'oracle';
 export interface OracleCase {
   /** The line or payload, as sent (IPC lines with CHILD_ID). */
   text: string;
-  /** deliver: every marker reaches the channel's subscribers; refuse: dropped and reported; ignore: neither. */
-  verdict: 'deliver' | 'refuse' | 'ignore';
+  /**
+   * deliver: every marker reaches the channel's subscribers; refuse: dropped and reported as bad
+   * input; forbid: dropped and reported as breaking a trust rule; ignore: none of these.
+   */
+  verdict: 'deliver' | 'refuse' | 'forbid' | 'ignore';
   channel: string;
   /** The sender the delivered messages must name (`meta.workerId`), CHILD_ID for the child itself. */
   workerId: string | undefined;
@@ -49,22 +52,28 @@ const validGroup = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,10}$/),
 );
 const badGroup = fc.oneof(fc.constantFrom(...NOT_A_NAME, 'x'.repeat(65), 'a:b'), fc.string({ maxLength: 8 }));
-// Invalid ones only: a valid workerId other than the child's own would speak for another process.
 const badWorkerId = fc
   .oneof(fc.constantFrom(...NOT_A_NAME, 'x'.repeat(129), 'kill:x'), fc.string())
   .filter((v) => !isWireWorkerId(v));
 
-/** `meta` as a child would write it (its own workerId), or broken in one way. */
-function metaOf(workerId: fc.Arbitrary<unknown>) {
+/** `meta` with the sender's `workerId` and `group`, or broken in one way. */
+function metaOf(workerId: fc.Arbitrary<unknown>, group: fc.Arbitrary<unknown>) {
   return fc.oneof(
-    { weight: 12, arbitrary: fc.record({ workerId, group: validGroup }) },
-    { weight: 1, arbitrary: fc.record({ workerId, group: validGroup, note: fc.jsonValue({ maxDepth: 1 }) }) },
+    { weight: 12, arbitrary: fc.record({ workerId, group }) },
+    { weight: 1, arbitrary: fc.record({ workerId, group, note: fc.jsonValue({ maxDepth: 1 }) }) },
     { weight: 1, arbitrary: fc.record({ workerId, group: badGroup }) },
-    { weight: 1, arbitrary: fc.record({ workerId: badWorkerId, group: validGroup }) },
+    { weight: 1, arbitrary: fc.record({ workerId: badWorkerId, group }) },
     { weight: 1, arbitrary: fc.record({ workerId }) },
     { weight: 1, arbitrary: fc.constantFrom(null, 1, 'meta', [], [{ group: 'bash' }]) },
   );
 }
+
+const VERDICTS: Record<Exclude<LineVerdict, 'control'>, OracleCase['verdict']> = {
+  deliver: 'deliver',
+  forbid: 'forbid',
+  bad: 'refuse',
+  user: 'ignore',
+};
 
 const payload = fc.oneof(
   { weight: 8, arbitrary: fc.constant({ kind: 'data' as const, n: 1 }) },
@@ -105,12 +114,28 @@ export function oracleChannels(seed: number): string[] {
 }
 
 /**
- * `count` data frames as a child writes them on its link: mostly valid, each broken in at most
- * a few ways (tag, type, channel, meta, data/run, an extra field), judged by the oracle. Valid
- * channels come from `channels` only (the test subscribes to them); a frame the oracle accepts
- * names the child itself as its sender.
+ * `count` data frames as a child writes them on its link after `before` (the lines it wrote
+ * first, by which it joined): mostly what it may send, each broken in a few ways (tag, type,
+ * channel, meta, data/run, an extra field, speaking for another process or group), judged in
+ * order by the oracle. Valid channels come from `channels` only (the test subscribes to them).
  */
-export function oracleLines(count: number, seed: number, maxLineBytes: number, channels: readonly string[]) {
+export function oracleLines(
+  count: number,
+  seed: number,
+  maxLineBytes: number,
+  channels: readonly string[],
+  before: readonly string[],
+) {
+  const judge = new ChildLineJudge(SAMPLE_CHILD_ID, maxLineBytes);
+  const asWritten = (text: string) => Buffer.from(text.replaceAll(CHILD_ID, SAMPLE_CHILD_ID));
+  for (const line of before) judge.judge(asWritten(line));
+  const { group } = judge;
+  if (group === undefined) throw new Error('the lines before the cases must make the child join');
+  // Mostly the child itself; now and then another process, or itself under another group.
+  const self = sometimes(
+    fc.constant<unknown>(CHILD_ID),
+    fc.constantFrom('w-1', SAMPLE_CHILD_ID.replace(/0/g, 'a')),
+  );
   const arb = fc.record({
     clustr: sometimes(fc.constant<Maybe<unknown>>(1), fc.constantFrom(ABSENT, '1', true, 2, 1.5, null)),
     type: sometimes(
@@ -122,7 +147,7 @@ export function oracleLines(count: number, seed: number, maxLineBytes: number, c
       fc.oneof(fc.constantFrom(...NOT_A_NAME, 'x'.repeat(201)), fc.string({ maxLength: 6 })),
       3,
     ),
-    meta: metaOf(fc.constant(CHILD_ID)),
+    meta: metaOf(self, sometimes(fc.constant(group), validGroup, 2)),
     note: sometimes(fc.constant<Maybe<unknown>>(ABSENT), fc.jsonValue({ maxDepth: 1 })),
     load: payload,
   });
@@ -133,15 +158,14 @@ export function oracleLines(count: number, seed: number, maxLineBytes: number, c
     const first = q;
     const { frame, qs } = build(parts, load, () => q++);
     const text = JSON.stringify(frame);
-    const judged = lineVerdict(Buffer.from(text.replaceAll(CHILD_ID, SAMPLE_CHILD_ID)), maxLineBytes);
+    const judged = judge.judge(asWritten(text));
     if (judged === 'control') throw new Error(`the generator made a control frame: ${text}`);
     // A valid frame to a channel nobody subscribes to proves nothing: drawn again.
     if (judged === 'deliver' && !channels.includes(frame.channel as string)) {
       q = first;
       continue;
     }
-    const verdict = judged === 'deliver' ? 'deliver' : judged === 'bad' ? 'refuse' : 'ignore';
-    cases.push({ text, verdict, channel: String(frame.channel), workerId: CHILD_ID, qs });
+    cases.push({ text, verdict: VERDICTS[judged], channel: String(frame.channel), workerId: CHILD_ID, qs });
   }
   return cases;
 }
@@ -150,7 +174,7 @@ export function oracleLines(count: number, seed: number, maxLineBytes: number, c
 export function oracleEnvelopes(count: number, seed: number, maxPayloadBytes: number) {
   const workerId = sometimes(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,20}$/), fc.constant(undefined));
   const arb = fc.record({
-    meta: metaOf(workerId),
+    meta: metaOf(workerId, validGroup),
     note: sometimes(fc.constant<Maybe<unknown>>(ABSENT), fc.jsonValue({ maxDepth: 1 })),
     hasData: sometimes(fc.constant(true), fc.constant(false)),
   });
@@ -178,6 +202,7 @@ export interface SeenMarker {
 export interface OracleTally {
   deliver: number;
   refuse: number;
+  forbid: number;
   ignore: number;
   /** Cases to deliver whose every message arrived exactly once, on their channel, from their sender. */
   delivered: number;
@@ -202,7 +227,7 @@ export function checkOracle(
 ): OracleTally {
   const byQ = new Map<number, OracleCase>();
   for (const c of cases) for (const q of c.qs) byQ.set(q, c);
-  const tally: OracleTally = { deliver: 0, refuse: 0, ignore: 0, delivered: 0, problems: [] };
+  const tally: OracleTally = { deliver: 0, refuse: 0, forbid: 0, ignore: 0, delivered: 0, problems: [] };
   const note = (problem: string, c?: OracleCase) => {
     if (tally.problems.length < 10)
       tally.problems.push(c === undefined ? problem : `${problem}: ${abbreviate(c.text)}`);
