@@ -1,6 +1,9 @@
 // Scenario 5 — bad input: 10,000 fuzzed frames (fast-check) through a bash child's IPC fd and
 // through a raw Redis client into a live cluster. 0 crashes; each one counted as bad; the
-// valid traffic flowing during the attack is all delivered.
+// valid traffic flowing during the attack is all delivered. Mixed in, 2,000 frames near the
+// edge of the wire contract, judged by an independent oracle (src/frame-oracle.ts): those it
+// accepts must be delivered; those it refuses (bad input, or over IPC a child speaking for
+// another process or with a field the wire does not define) dropped, counted and reported.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,9 +14,17 @@ import { createRedisTransport, type RedisTransport } from '@clustr/transport-red
 import { startRedisServer } from '@clustr-internal/test-utils';
 import { createClient } from '@redis/client';
 import { describe, expect, it } from 'vitest';
-import type { ErrorTally, SummaryResult } from '../src/commands.js';
-import { fuzzIpcLines, fuzzPayloads } from '../src/fuzz-frames.js';
+import { type ErrorTally, reportedFrames, type SummaryResult } from '../src/commands.js';
+import { fuzzIpcLines, fuzzPayloads, interleave } from '../src/fuzz-frames.js';
 import { MASTER_EPOCH, MasterStream } from '../src/master-streams.js';
+import {
+  checkOracle,
+  type OracleTally,
+  oracleChannels,
+  oracleEnvelopes,
+  oracleLines,
+  watchMarkers,
+} from '../src/oracle-frames.js';
 import { printFigureAfterAll } from '../src/print-figure.js';
 import { RelCluster } from '../src/rel-cluster.js';
 import { Figure, measuring } from '../src/report.js';
@@ -23,17 +34,25 @@ import type { StreamSummary } from '../src/stream-recorder.js';
 const FRAMES = 10_000;
 const MAX_BYTES = 64 * 1024;
 const BASH_VALID = 100;
+const ORACLE = 2_000;
 const GARBAGE_WRITER = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'garbage-writer.sh');
-const badCount = (errors: { code: string }[]) =>
-  errors.filter((e) => e.code === 'ERR_CLUSTR_BAD_FRAME').length;
 
-/** What an attack sent, and how many bad frames each counter saw. */
+/** What one counter saw: bad frames, and (IPC) frames refused by a trust rule. */
+interface Counted {
+  by: string;
+  bad: number;
+  forbidden?: number;
+}
+
+/** What an attack sent, and what each counter saw. */
 interface AttackResult {
   family: Record<string, number>;
-  frames: number;
-  badCounted: number[];
-  countedBy: string[];
+  /** What every counter must show. */
+  expected: { bad: number; forbidden: number };
+  counted: Counted[];
   extraFins: number;
+  /** The oracle's cases and what the cluster did with them. */
+  oracle: OracleTally;
 }
 
 interface Attack {
@@ -58,7 +77,7 @@ async function runBadInput(fig: Figure, transport: Transport, attack: Attack, se
   masterStream.start(5, 10);
 
   const started = performance.now();
-  const { family, frames, badCounted, countedBy, extraFins } = await attack.run(cluster);
+  const { family, expected, counted, extraFins, oracle } = await attack.run(cluster);
   const attackMs = performance.now() - started;
 
   const [sent0, sent1] = await cluster.commandAll<Record<string, number>>([w0, w1], { cmd: 'stop' });
@@ -105,12 +124,22 @@ async function runBadInput(fig: Figure, transport: Transport, attack: Attack, se
     .map(([name, n]) => `${name} ${n}`)
     .join(', ');
   fig.set(
-    `${FRAMES} fuzzed inputs holding ${frames} bad frames (seed ${seed}: ${families}); counted bad: ${badCounted.map((n, i) => `${n} (${countedBy[i]})`).join(', ')}; ` +
+    `${FRAMES} fuzzed inputs (seed ${seed}: ${families}) + ${ORACLE} judged by the oracle (${oracle.deliver} valid: ${oracle.delivered} delivered; ${oracle.refuse} bad; ${oracle.forbid} forbidden; ${oracle.ignore} untagged, ignored) = ${expected.bad} bad frames, ${expected.forbidden} forbidden; ` +
+      `counted: ${counted.map((c) => `${c.bad}${c.forbidden === undefined ? '' : `/${c.forbidden}`} (${c.by})`).join(', ')}; ` +
       `${exits.length} crashes (${alive}/2 workers + master alive); valid traffic during the attack ` +
       `${totals.delivered}/${totals.expected} delivered, ${totals.dup} dup, ${totals.reordered} reordered (attack took ${Math.round(attackMs)} ms)`,
-    { seed, family, frames, badCounted, exits, totals },
+    { seed, family, expected, counted, exits, totals, oracle },
   );
-  for (const counted of badCounted) expect(counted).toBe(frames);
+  expect(oracle.problems, 'what the cluster accepted and refused, against the oracle').toEqual([]);
+  expect(oracle.delivered).toBe(oracle.deliver);
+  expect(Math.min(oracle.deliver, oracle.refuse), 'the oracle cases hold both verdicts').toBeGreaterThan(0);
+  if (expected.forbidden > 0 || counted.some((c) => c.forbidden !== undefined))
+    expect(oracle.forbid, 'the oracle cases hold trust refusals').toBeGreaterThan(0);
+  for (const c of counted) {
+    expect(c.bad, `bad frames counted by ${c.by}`).toBe(expected.bad);
+    if (c.forbidden !== undefined)
+      expect(c.forbidden, `refusals counted by ${c.by}`).toBe(expected.forbidden);
+  }
   expect(exits).toEqual([]);
   expect(totals.problems).toEqual([]);
   expect(totals.delivered).toBe(totals.expected);
@@ -121,28 +150,33 @@ function ipcAttack(seed: number, workDir: string): Attack {
   return {
     async run(cluster) {
       const { items, byFamily, frames } = fuzzIpcLines(FRAMES, seed, MAX_BYTES);
-      const lines: Buffer[] = [];
-      items.forEach((item, i) => {
-        lines.push(item.bytes, Buffer.from('\n'));
-        if (i % (FRAMES / BASH_VALID) === FRAMES / BASH_VALID - 1) {
-          const data = JSON.stringify({ s: 'bash', e: 0, q: Math.floor(i / (FRAMES / BASH_VALID)) });
-          lines.push(
-            Buffer.from(
-              `{"clustr":1,"channel":"master","meta":{"workerId":"@ID@","group":"bash"},"data":${data}}\n`,
-            ),
-          );
-        }
-      });
-      lines.push(
-        Buffer.from(
-          `{"clustr":1,"channel":"master","meta":{"workerId":"@ID@","group":"bash"},"data":{"s":"bash","e":0,"fin":${BASH_VALID}}}\n`,
-        ),
+      // The bash worker's own valid frames (its workerId put in by the script) are the valid traffic;
+      // the first line is one of them: with it the script joins as itself, in group "bash".
+      const bashFrame = (data: unknown) =>
+        `{"clustr":1,"channel":"master","meta":{"workerId":"@ID@","group":"bash"},"data":${JSON.stringify(data)}}`;
+      const [first, ...valid] = Array.from({ length: BASH_VALID }, (_, q) =>
+        bashFrame({ s: 'bash', e: 0, q }),
       );
+      const channels = oracleChannels(seed);
+      const cases = oracleLines(ORACLE, seed, MAX_BYTES, channels, [first!]);
+      // The master listens on every channel a valid case goes to, and watches what arrives.
+      const unusual = channels.filter((c) => c !== 'master' && c !== 'public');
+      await Promise.all(unusual.map((channel) => cluster.transport.subscribe(channel)));
+      const seen = watchMarkers(cluster.transport);
+      const inputs = interleave(
+        interleave(
+          items.map((item) => item.bytes),
+          cases.map((c) => Buffer.from(c.text)),
+        ),
+        valid.map((line) => Buffer.from(line)),
+      );
+      const fin = Buffer.from(bashFrame({ s: 'bash', e: 0, fin: BASH_VALID }));
+      const lines = [Buffer.from(first!), ...inputs, fin].flatMap((line) => [line, Buffer.from('\n')]);
       const file = join(workDir, 'garbage.lines');
       writeFileSync(file, Buffer.concat(lines));
       const stats = () => (cluster.transport as IpcTransport).stats();
-      const before = stats().badFrames;
-      const errorsBefore = badCount(cluster.errors);
+      const before = stats();
+      const errorsBefore = cluster.errors.length;
       const [bash] = cluster.master.spawn([
         { file: GARBAGE_WRITER, command: 'bash', args: [file], maxLineBytes: MAX_BYTES, restart: 'never' },
       ]);
@@ -156,13 +190,30 @@ function ipcAttack(seed: number, workDir: string): Attack {
             : undefined,
         'the bash worker’s last valid frame at the master',
       );
-      const counted = stats().badFrames - before;
-      const events = badCount(cluster.errors) - errorsBefore;
+      const oracle = checkOracle(cases, seen, bashId);
+      const bad = stats().badFrames - before.badFrames;
+      const forbidden = stats().forbidden - before.forbidden;
+      // Reports are throttled per child: the last window's summary comes within its second.
+      const events = () => {
+        const errors = cluster.errors.slice(errorsBefore);
+        return {
+          bad: reportedFrames(errors, 'ERR_CLUSTR_BAD_FRAME'),
+          forbidden: reportedFrames(errors, 'ERR_CLUSTR_FORBIDDEN'),
+        };
+      };
+      await cluster.until(
+        () => (events().bad >= bad && events().forbidden >= forbidden ? true : undefined),
+        `the throttled reports to sum up the ${bad} bad and ${forbidden} refused frames the master counted`,
+        5_000,
+      );
       return {
         family: byFamily,
-        frames,
-        badCounted: [counted, events],
-        countedBy: ['master stats', 'master error events'],
+        expected: { bad: frames + oracle.refuse, forbidden: oracle.forbid },
+        counted: [
+          { by: 'master stats', bad, forbidden },
+          { by: 'master error events', ...events() },
+        ],
+        oracle,
         extraFins: 0,
       };
     },
@@ -176,13 +227,19 @@ function redisAttack(seed: number, url: string, namespace: string): Attack {
   return {
     async run(cluster) {
       const { items, byFamily, frames } = fuzzPayloads(FRAMES, seed, MAX_BYTES);
+      const cases = oracleEnvelopes(ORACLE, seed, MAX_BYTES);
+      const seen = watchMarkers(cluster.transport);
+      const payloads = interleave(
+        items.map((item) => item.bytes),
+        cases.map((c) => Buffer.from(c.text)),
+      );
       const before = (cluster.transport as RedisTransport).stats().badPayloads;
       const raw = createClient({ url });
       await raw.connect();
       try {
-        for (let i = 0; i < items.length; i += 500) {
+        for (let i = 0; i < payloads.length; i += 500) {
           await Promise.all(
-            items.slice(i, i + 500).map((item) => raw.publish(`${namespace}:public`, item.bytes)),
+            payloads.slice(i, i + 500).map((payload) => raw.publish(`${namespace}:public`, payload)),
           );
         }
         // A valid fin after the garbage: whoever has it has taken every payload before it.
@@ -200,18 +257,21 @@ function redisAttack(seed: number, url: string, namespace: string): Attack {
             : undefined,
         'the fin after the garbage at the master',
       );
-      const counted = (cluster.transport as RedisTransport).stats().badPayloads - before;
+      const bad = (cluster.transport as RedisTransport).stats().badPayloads - before;
       const tallies = await cluster.commandAll<ErrorTally>(cluster.handles, { cmd: 'errors' });
-      const workerCounts = tallies.map((t) => t.counts.ERR_CLUSTR_BAD_FRAME ?? 0);
+      const oracle = checkOracle(cases, seen);
       return {
         family: byFamily,
-        frames,
-        badCounted: [counted, badCount(cluster.errors), ...workerCounts],
-        countedBy: [
-          'master stats',
-          'master error events',
-          ...workerCounts.map((_, i) => `worker ${i + 1} error events`),
+        expected: { bad: frames + oracle.refuse, forbidden: 0 },
+        counted: [
+          { by: 'master stats', bad },
+          { by: 'master error events', bad: reportedFrames(cluster.errors, 'ERR_CLUSTR_BAD_FRAME') },
+          ...tallies.map((t, i) => ({
+            by: `worker ${i + 1} error events`,
+            bad: t.counts.ERR_CLUSTR_BAD_FRAME ?? 0,
+          })),
         ],
+        oracle,
         extraFins: 1,
       };
     },
@@ -220,7 +280,8 @@ function redisAttack(seed: number, url: string, namespace: string): Attack {
 }
 
 describe('bad input', () => {
-  const seed = Date.now() % 1_000_000;
+  // REL_SEED=<seed> replays a run's fuzzing: its figure lines print the seed.
+  const seed = Number(process.env.REL_SEED ?? Date.now() % 1_000_000);
 
   describe('ipc', () => {
     const fig = new Figure('bad input ipc');

@@ -1,29 +1,47 @@
 // Scenario 6 — slow consumer: one worker stops reading (its event loop stalls) while the master
 // floods it. The sender's memory stays under the documented bound, the overflow is reported as
 // documented, and the rest of the cluster keeps its throughput.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Transport, WorkerHandle } from '@clustr/core';
 import { createIpcTransport, type IpcTransport } from '@clustr/transport-ipc';
-import { createRedisTransport, type RedisTransport } from '@clustr/transport-redis';
-import { startRedisServer } from '@clustr-internal/test-utils';
+import {
+  createRedisTransport,
+  DEFAULT_MAX_IN_FLIGHT_MESSAGES,
+  DEFAULT_MAX_QUEUED_MESSAGES,
+  type RedisTransport,
+} from '@clustr/transport-redis';
+import { type RedisServer, startRedisServer } from '@clustr-internal/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { SummaryResult } from '../src/commands.js';
+import { type FloodEntry, fastRate, flood } from '../src/flood.js';
 import { retainedHeap } from '../src/heap.js';
-import { MASTER_EPOCH } from '../src/master-streams.js';
 import { printFigureAfterAll } from '../src/print-figure.js';
 import { RelCluster } from '../src/rel-cluster.js';
 import { Figure, measuring } from '../src/report.js';
 
 const FAST = 20_000;
-const PER_TICK = 500;
-const TICK_MS = 10;
 const MIB = 1024 * 1024;
 
-/** A channel, how many messages, their filler, and one message every `every` steps. */
-type FloodEntry = [channel: string, count: number, pad: string, every?: number];
+/** Something the sender may hold for the stalled worker, sampled during the flood, and its bound. */
+interface Holding {
+  what: string;
+  unit: 'bytes' | 'msgs';
+  /** The documented bound and the option that sets it. */
+  bound: number;
+  boundName: string;
+  /** Whether the flood must make the sender hold some (the sampler sees it) or none at all. */
+  expect: 'some' | 'none';
+  read(cluster: RelCluster, slow: WorkerHandle): number;
+}
+
+/** An overflow report about the stalled worker, from whichever process made it. */
+interface OverflowReport {
+  code: string;
+  message: string;
+  reason?: string;
+}
 
 interface Target {
   name: 'ipc' | 'redis';
@@ -32,62 +50,17 @@ interface Target {
   slowPad: number;
   /** One message to the stalled worker every `slowEvery` steps of the flood. */
   slowEvery: number;
-  /** The documented bound of what the sender may hold for the slow peer. */
-  bound: string;
-  /** What the sender holds for the slow worker right now (bytes or messages). */
-  held(cluster: RelCluster, slow: WorkerHandle): number;
+  holdings: Holding[];
   /** Frames the sender itself dropped for the slow worker. */
   dropped(cluster: RelCluster, slow: WorkerHandle): number;
-  /** The overflow report, as documented; undefined until it came. */
-  report(cluster: RelCluster, slow: WorkerHandle): string | undefined;
-  limit: number;
+  /** IPC: the sender drops past its bound. Redis: never, the server drops the subscriber instead. */
+  senderDrops: boolean;
+  /** Every overflow report so far (one per episode is documented). */
+  reports(cluster: RelCluster, slow: WorkerHandle): OverflowReport[];
+  /** Checks the report against what happened; returns a note for the figure and the problems. */
+  diagnose(report: OverflowReport, slow: WorkerHandle): Promise<{ note: string; problems: string[] }>;
   /** Most heap the sender may retain while the worker is stalled. */
   heapLimit: number;
-}
-
-/**
- * Publishes `count` numbered messages of `stream` to each channel, PER_TICK per channel every
- * TICK_MS (a rate the fast workers can take: this scenario is about the stalled one), then fins.
- */
-async function flood(cluster: RelCluster, stream: string, plan: FloodEntry[], sample: () => void) {
-  const most = Math.max(...plan.map(([, count, , every = 1]) => count * every));
-  for (let i = 0; i < most; i++) {
-    for (const [channel, count, pad, every = 1] of plan) {
-      const q = i / every;
-      if (Number.isInteger(q) && q < count)
-        cluster.master.publish(channel, { s: stream, e: MASTER_EPOCH, q, p: pad });
-    }
-    if (i % PER_TICK === PER_TICK - 1) {
-      sample();
-      await delay(TICK_MS); // the publishing rate, not a synchronisation
-    }
-  }
-  for (const [channel, count] of plan)
-    cluster.master.publish(channel, { s: stream, e: MASTER_EPOCH, fin: count });
-  sample();
-}
-
-async function fastRate(
-  cluster: RelCluster,
-  fast: WorkerHandle[],
-  stream: string,
-  fins: number,
-  started: number,
-): Promise<{ rate: number; got: number; detail: string[] }> {
-  const summaries = await cluster.commandAll<SummaryResult>(
-    fast,
-    { cmd: 'summary', fins, timeoutMs: 60_000 },
-    70_000,
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const streams = summaries.flatMap((s) => s.streams).filter((s) => s.stream === stream);
-  const got = streams.filter(
-    (s) => s.fin === FAST && s.distinct === FAST && s.reordered === 0 && s.dup === 0,
-  );
-  const detail = streams.map(
-    (s) => `${s.stream}: ${s.distinct}/${FAST}, fin ${s.fin}, ${s.dup} dup, ${s.reordered} reordered`,
-  );
-  return { rate: (fast.length * FAST) / seconds, got: got.length, detail };
 }
 
 async function runSlowConsumer(fig: Figure, transport: Transport, target: Target): Promise<void> {
@@ -105,14 +78,16 @@ async function runSlowConsumer(fig: Figure, transport: Transport, target: Target
       fast.map((h): FloodEntry => [h.workerId, FAST, pad]),
       () => {},
     );
-    const base = await fastRate(cluster, fast, 'base', 1, started);
+    const base = await fastRate(cluster, fast, 'base', FAST, 1, started);
 
     // The slow worker stalls; the master floods it and the fast ones.
     await cluster.command(slow, { cmd: 'stall', releaseFile: release, maxMs: 60_000 });
     const heapBefore = retainedHeap();
-    let peakHeld = 0;
+    const peaks = target.holdings.map(() => 0);
     const sample = () => {
-      peakHeld = Math.max(peakHeld, target.held(cluster, slow));
+      target.holdings.forEach((h, i) => {
+        peaks[i] = Math.max(peaks[i]!, h.read(cluster, slow));
+      });
     };
     const slowPad = 's'.repeat(target.slowPad);
     started = performance.now();
@@ -125,21 +100,18 @@ async function runSlowConsumer(fig: Figure, transport: Transport, target: Target
       ],
       sample,
     );
-    const during = await fastRate(cluster, fast, 'flood', 2, started);
+    const during = await fastRate(cluster, fast, 'flood', FAST, 2, started);
     // Everything the sender still holds for the stalled worker, after a full GC.
     const heldHeap = retainedHeap() - heapBefore;
+    const reports = () => target.reports(cluster, slow);
+    const firstReport = () => reports()[0];
     // IPC: the sender reports the overflow itself. Redis: the stalled worker does, once it runs again.
-    if (target.name === 'ipc')
-      await cluster.until(() => target.report(cluster, slow), 'the ERR_CLUSTR_QUEUE_FULL report');
+    if (target.name === 'ipc') await cluster.until(firstReport, 'the ERR_CLUSTR_QUEUE_FULL report');
 
     // Release it: it catches up with what was kept for it, and is reachable again.
     writeFileSync(release, '');
     if (target.name === 'redis') {
-      await cluster.until(
-        () => target.report(cluster, slow),
-        'the slow worker’s report of its dropped connection',
-        30_000,
-      );
+      await cluster.until(firstReport, 'the slow worker’s report of its dropped connection', 30_000);
     }
     await cluster.probe([slow], 'the slow worker was released', undefined, 30_000);
     const [slowSummary] = await cluster.commandAll<SummaryResult>([slow], {
@@ -150,16 +122,24 @@ async function runSlowConsumer(fig: Figure, transport: Transport, target: Target
     const flooded = slowSummary!.streams.find((s) => s.stream === 'flood');
     const received = flooded?.distinct ?? 0;
     const ratio = during.rate / base.rate;
-    const report = target.report(cluster, slow);
+    const all = reports();
+    const report = all[0];
+    const diagnosis =
+      report === undefined ? { note: 'none', problems: ['no report'] } : await target.diagnose(report, slow);
     const dropped = target.dropped(cluster, slow);
+    const held = target.holdings
+      .map(
+        (h, i) =>
+          `${h.unit === 'bytes' ? `${(peaks[i]! / MIB).toFixed(2)} MiB` : `${peaks[i]} msgs`} ${h.what} (bound ${h.boundName})`,
+      )
+      .join(', ');
     fig.set(
-      `sender holds at most ${target.name === 'ipc' ? `${(peakHeld / MIB).toFixed(2)} MiB` : `${peakHeld} msgs`} for the stalled worker ` +
-        `(bound ${target.bound}), heap +${(heldHeap / MIB).toFixed(1)} MiB after GC while flooding it with ${target.slowCount} × ${target.slowPad} B; ` +
+      `flooding the stalled worker with ${target.slowCount} × ${target.slowPad} B, the sender held at most ${held}, heap +${(heldHeap / MIB).toFixed(1)} MiB after GC; ` +
         `stalled worker got ${received}/${target.slowCount} in order (${flooded?.dup ?? 0} dup, ${flooded?.reordered ?? 0} reordered), ` +
-        `${dropped} dropped by the sender; overflow report: ${report === undefined ? 'NONE' : `"${report.slice(0, 90)}…"`}; ` +
+        `${dropped} dropped by the sender; ${all.length} overflow report(s): ${report === undefined ? 'NONE' : `"${report.code}${report.reason === undefined ? '' : ` (${report.reason})`}: ${report.message.slice(0, 90)}…"`}, ${diagnosis.note}; ` +
         `fast workers ${Math.round(during.rate)} msgs/s vs ${Math.round(base.rate)} alone (${(ratio * 100).toFixed(0)}%), ` +
         `${during.got + base.got}/4 streams complete`,
-      { peakHeld, heldHeap, received, dropped, report, base, during, ratio },
+      { peaks, heldHeap, received, dropped, reports: all, diagnosis, base, during, ratio },
     );
     expect(
       [...base.detail, ...during.detail].filter(
@@ -167,10 +147,17 @@ async function runSlowConsumer(fig: Figure, transport: Transport, target: Target
       ),
     ).toEqual([]);
     expect(base.got + during.got).toBe(4);
-    expect(peakHeld).toBeLessThanOrEqual(target.limit);
+    target.holdings.forEach((h, i) => {
+      expect(peaks[i], `${h.what}: at most ${h.boundName}`).toBeLessThanOrEqual(h.bound);
+      if (h.expect === 'none')
+        expect(peaks[i], `${h.what}: the sender must hold none for a slow peer`).toBe(0);
+      else expect(peaks[i], `${h.what}: the sampler must see what the flood put there`).toBeGreaterThan(0);
+    });
     expect(heldHeap).toBeLessThan(target.heapLimit);
-    expect(report).toBeDefined();
-    expect(report).not.toMatch(/^\d+ reports/); // one report per overflow episode
+    expect(all.length, 'one overflow report per episode').toBe(1);
+    expect(diagnosis.problems).toEqual([]);
+    if (target.senderDrops) expect(dropped).toBeGreaterThan(0);
+    else expect(dropped, 'the sender must drop nothing: the server drops the slow subscriber').toBe(0);
     expect(received).toBeLessThan(target.slowCount);
     expect(flooded?.dup ?? 0).toBe(0);
     expect(flooded?.reordered ?? 0).toBe(0);
@@ -179,6 +166,45 @@ async function runSlowConsumer(fig: Figure, transport: Transport, target: Target
     writeFileSync(release, '');
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** The wording the Redis transport uses for a subscriber dropped at its output buffer limit. */
+const LIMIT_NAME = 'client-output-buffer-limit pubsub';
+/** The server's own word for it, in its log (every version): the independent confirmation. */
+const SERVER_DROP_LOG =
+  /Client (.*) (?:scheduled to be )?closed (?:ASAP )?for overcoming of output buffer limits/;
+
+/**
+ * Checks the slow worker's report against the server: its log must show the drop of that
+ * worker's subscriber connection at its output buffer limit, and the report must name that
+ * cause — confirmed (`client-output-buffer-limit`) where the server counts such drops (Redis
+ * ≥ 7.2), as the likely cause (`slow-consumer-suspected`) where it does not.
+ */
+async function diagnoseRedis(
+  redis: RedisServer,
+  logFile: string,
+  namespace: string,
+  report: OverflowReport,
+  slow: WorkerHandle,
+): Promise<{ note: string; problems: string[] }> {
+  const canConfirm = /client_output_buffer_limit_disconnections:/.test(await redis.cli('INFO', 'stats'));
+  const wanted = canConfirm ? 'client-output-buffer-limit' : 'slow-consumer-suspected';
+  const subscriber = `name=${namespace}:sc:${slow.workerId}:sub `;
+  const drops = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((line) => SERVER_DROP_LOG.exec(line)?.[1]?.includes(subscriber));
+  const problems: string[] = [];
+  if (drops.length !== 1)
+    problems.push(`the server log shows ${drops.length} output-buffer drops of ${subscriber.trim()}, not 1`);
+  if (report.code !== 'ERR_CLUSTR_TRANSPORT') problems.push(`code ${report.code}, not ERR_CLUSTR_TRANSPORT`);
+  if (report.reason !== wanted)
+    problems.push(`reason ${report.reason}, not ${wanted} (Redis ${canConfirm ? '≥' : '<'} 7.2)`);
+  if (!report.message.includes(LIMIT_NAME) || !report.message.includes('slow consumer'))
+    problems.push(`the message does not name "${LIMIT_NAME}" and a slow consumer: ${report.message}`);
+  return {
+    note: `expected reason ${wanted} (Redis ${canConfirm ? '≥' : '<'} 7.2); server log: ${drops.length} drop(s) of its subscriber at its output buffer limit`,
+    problems,
+  };
 }
 
 describe('slow consumer', () => {
@@ -193,19 +219,27 @@ describe('slow consumer', () => {
           slowCount: 20_000,
           slowPad: 200,
           slowEvery: 1,
-          bound: 'maxQueueBytes 1 MiB',
-          limit: maxQueueBytes,
+          holdings: [
+            {
+              what: 'queued for it',
+              unit: 'bytes',
+              bound: maxQueueBytes,
+              boundName: 'maxQueueBytes 1 MiB',
+              expect: 'some',
+              read: (c, s) => (c.transport as IpcTransport).stats().children[s.workerId]?.queuedBytes ?? 0,
+            },
+          ],
           // The queued frames (≤ 1 MiB of text) plus their bookkeeping.
           heapLimit: 4 * maxQueueBytes + 16 * MIB,
-          held: (c, s) => (c.transport as IpcTransport).stats().children[s.workerId]?.queuedBytes ?? 0,
           dropped: (c, s) => (c.transport as IpcTransport).stats().children[s.workerId]?.dropped ?? 0,
-          report: (c) => {
-            const full = c.errors.filter((e) => e.code === 'ERR_CLUSTR_QUEUE_FULL');
-            if (full.length === 0) return undefined;
-            return full.length === 1
-              ? `${full[0]!.code}: ${full[0]!.message}`
-              : `${full.length} reports: ${full.map((e) => e.message).join(' | ')}`;
-          },
+          senderDrops: true,
+          reports: (c) => c.errors.filter((e) => e.code === 'ERR_CLUSTR_QUEUE_FULL'),
+          diagnose: async (report, slow) => ({
+            note: 'names the stalled worker',
+            problems: report.message.includes(slow.workerId)
+              ? []
+              : [`does not name ${slow.workerId}: ${report.message}`],
+          }),
         }),
       ));
   });
@@ -215,29 +249,60 @@ describe('slow consumer', () => {
     printFigureAfterAll(fig);
     it('redis drops the slow subscriber at its output buffer limit; the worker reports it; the sender stays small', () =>
       measuring(fig, async () => {
-        await using redis = await startRedisServer({
-          args: ['--client-output-buffer-limit', 'pubsub 1mb 256kb 10'],
-        });
-        const transport = createRedisTransport({ url: redis.url, namespace: 'relslow' });
-        await runSlowConsumer(fig, transport, {
-          name: 'redis',
-          // 8 MB: more than the kernel's socket buffers plus the 1 MB limit.
-          slowCount: 8_000,
-          slowPad: 1_000,
-          slowEvery: 2,
-          bound: 'maxQueuedMessages 10000; server: client-output-buffer-limit pubsub 1mb',
-          limit: 10_000,
-          // Connected, the publisher holds nothing: the server buffers (up to its limit).
-          heapLimit: 16 * MIB,
-          held: (c) => (c.transport as RedisTransport).stats().queued,
-          dropped: (c) => (c.transport as RedisTransport).stats().dropped,
-          report: (c, s) => {
-            const lost = c.workerErrors.find(
-              (e) => e.workerId === s.workerId && e.code === 'ERR_CLUSTR_TRANSPORT' && e.reason !== undefined,
-            );
-            return lost === undefined ? undefined : `${lost.code} (${lost.reason}): ${lost.message}`;
-          },
-        });
+        const logDir = mkdtempSync(join(tmpdir(), 'clustr-slow-redis-'));
+        const logFile = join(logDir, 'redis.log');
+        try {
+          await using redis = await startRedisServer({
+            args: ['--client-output-buffer-limit', 'pubsub 1mb 256kb 10', '--logfile', logFile],
+          });
+          const namespace = 'relslow';
+          const maxQueuedMessages = DEFAULT_MAX_QUEUED_MESSAGES;
+          const maxInFlightMessages = DEFAULT_MAX_IN_FLIGHT_MESSAGES;
+          const transport = createRedisTransport({
+            url: redis.url,
+            namespace,
+            maxQueuedMessages,
+            maxInFlightMessages,
+          });
+          const stats = (c: RelCluster) => (c.transport as RedisTransport).stats();
+          await runSlowConsumer(fig, transport, {
+            name: 'redis',
+            // 8 MB: more than the kernel's socket buffers plus the 1 MB limit.
+            slowCount: 8_000,
+            slowPad: 1_000,
+            slowEvery: 2,
+            holdings: [
+              // Connected, the publisher queues nothing: the server buffers (up to its limit).
+              {
+                what: 'queued',
+                unit: 'msgs',
+                bound: maxQueuedMessages,
+                boundName: `maxQueuedMessages ${maxQueuedMessages}`,
+                expect: 'none',
+                read: (c) => stats(c).queued,
+              },
+              {
+                what: 'in flight, all channels',
+                unit: 'msgs',
+                bound: maxInFlightMessages,
+                boundName: `maxInFlightMessages ${maxInFlightMessages}; server: client-output-buffer-limit pubsub 1mb`,
+                expect: 'some',
+                read: (c) => stats(c).inFlight,
+              },
+            ],
+            heapLimit: 16 * MIB,
+            dropped: (c) => stats(c).dropped,
+            senderDrops: false,
+            reports: (c, s) =>
+              c.workerErrors.filter(
+                (e) =>
+                  e.workerId === s.workerId && e.code === 'ERR_CLUSTR_TRANSPORT' && e.reason !== undefined,
+              ),
+            diagnose: (report, slow) => diagnoseRedis(redis, logFile, namespace, report, slow),
+          });
+        } finally {
+          rmSync(logDir, { recursive: true, force: true });
+        }
       }));
   });
 });

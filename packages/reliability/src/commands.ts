@@ -53,3 +53,23 @@ export function isWorkerReport(value: unknown): value is WorkerReport {
 export function isWorkerCommand(value: unknown): value is WorkerCommand {
   return typeof value === 'object' && value !== null && typeof (value as { cmd?: unknown }).cmd === 'string';
 }
+
+/** What {@link reportsIn} reads of an error. */
+interface ErrorLike {
+  code: string;
+  details?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * How many reports one `error` event stands for: transports throttle bad input and refusals per
+ * source, and a throttled summary ("N more like this from …") carries its count in `details`.
+ */
+export function reportsIn(error: ErrorLike): number {
+  const count = error.details?.count;
+  return typeof count === 'number' && typeof error.details?.source === 'string' ? count : 1;
+}
+
+/** Frames the `error` events of `code` stand for (a throttled summary counts what it sums up). */
+export function reportedFrames(errors: readonly ErrorLike[], code: string): number {
+  return errors.filter((e) => e.code === code).reduce((n, e) => n + reportsIn(e), 0);
+}

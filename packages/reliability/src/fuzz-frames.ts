@@ -1,5 +1,5 @@
-import { decodeEnvelope, validateFrame } from '@clustr/protocol';
 import fc from 'fast-check';
+import { isBadLine, isDeliverableEnvelope } from './frame-oracle.js';
 
 /** One generated line or payload, the family it came from, and how many bad frames it holds. */
 export interface Fuzzed {
@@ -102,43 +102,6 @@ function families(shape: (channel: string, meta: string, data: string) => string
   ] as const;
 }
 
-/**
- * How many bad frames a parent must count for one IPC line: 1 for an oversized line, a line
- * that is not JSON, or a `clustr` frame that fails validation (a `batch` included: the link
- * carries one frame per line). 0 for lines that are not bad at all (user traffic, blank lines,
- * valid frames, the handshake's hello and ready, which the link answers itself).
- */
-export function badFramesInIpcLine(bytes: Buffer, maxLineBytes: number): number {
-  if (bytes.length > maxLineBytes) return 1;
-  const text = bytes.toString('utf8');
-  if (text.trim() === '') return 0;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return 1;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 0;
-  const record = value as Record<string, unknown>;
-  if (record.clustr !== 1 || record.type === 'ready' || record.type === 'hello') return 0;
-  try {
-    validateFrame(record);
-    return 0;
-  } catch {
-    return 1;
-  }
-}
-
-/** A Redis payload a subscriber must count as bad (exactly what its decoder refuses). */
-export function isBadPayload(bytes: Buffer, maxPayloadBytes: number): boolean {
-  try {
-    decodeEnvelope(bytes, maxPayloadBytes);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 function generate(
   count: number,
   seed: number,
@@ -166,20 +129,34 @@ function generate(
   return { items, byFamily, frames };
 }
 
-/** `count` hostile IPC lines (no newline inside), each holding at least one frame a parent must count as bad. */
+/**
+ * `count` hostile IPC lines (no newline inside), each one a parent must count as bad — as the
+ * independent oracle (`frame-oracle.ts`) judges it, not the validator under test.
+ */
 export function fuzzIpcLines(count: number, seed: number, maxLineBytes: number) {
   const shape = (channel: string, meta: string, data: string) =>
     `{"clustr":1,"channel":${channel.startsWith('[') || channel.startsWith('"') ? channel : JSON.stringify(channel)},"meta":${meta},"data":${data}}`;
   return generate(count, seed, families(shape, maxLineBytes), (b) =>
-    b.includes(0x0a) ? 0 : badFramesInIpcLine(b, maxLineBytes),
+    !b.includes(0x0a) && isBadLine(b, maxLineBytes) ? 1 : 0,
   );
 }
 
-/** `count` hostile Redis payloads, every one of which a subscriber must count as bad. */
+/** `count` hostile Redis payloads, every one of which a subscriber must count as bad (as the oracle judges). */
 export function fuzzPayloads(count: number, seed: number, maxPayloadBytes: number) {
   const shape = (channel: string, meta: string, data: string) =>
     `{"channel":${channel.startsWith('[') || channel.startsWith('"') ? channel : JSON.stringify(channel)},"meta":${meta},"data":${data}}`;
   return generate(count, seed, families(shape, maxPayloadBytes), (b) =>
-    isBadPayload(b, maxPayloadBytes) ? 1 : 0,
+    isDeliverableEnvelope(b, maxPayloadBytes) ? 0 : 1,
   );
+}
+
+/** `extra` spread evenly among `main`, each list in its own order. */
+export function interleave(main: readonly Buffer[], extra: readonly Buffer[]): Buffer[] {
+  const every = Math.max(1, Math.floor(main.length / Math.max(1, extra.length)));
+  const out: Buffer[] = [];
+  main.forEach((item, i) => {
+    if (i % every === 0 && i / every < extra.length) out.push(extra[i / every]!);
+    out.push(item);
+  });
+  return [...out, ...extra.slice(Math.ceil(main.length / every))];
 }
