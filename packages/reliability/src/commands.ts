@@ -1,3 +1,4 @@
+import type { Meta } from '@clustr/protocol';
 import type { StreamSummary } from './stream-recorder.js';
 
 /** What the test sends a reliability worker (the user's own IPC traffic, which clustr leaves alone). */
@@ -15,7 +16,8 @@ export type WorkerCommand =
   | { cmd: 'stop'; id: number }
   | { cmd: 'summary'; id: number; fins: number; timeoutMs: number }
   | { cmd: 'errors'; id: number }
-  | { cmd: 'stall'; id: number; releaseFile: string; maxMs: number };
+  | { cmd: 'stall'; id: number; releaseFile: string; maxMs: number }
+  | { cmd: 'heap'; id: number };
 
 /** `count` messages of one stream to one channel. */
 export interface PlanEntry {
@@ -33,7 +35,8 @@ export interface ErrorTally {
 export type WorkerReport =
   | { report: 'ready'; workerId: string; pid: number }
   | { report: 'reply'; workerId: string; id: number; result?: unknown; error?: string }
-  | { report: 'error'; workerId: string; code: string; message: string; role?: string; reason?: string };
+  | { report: 'error'; workerId: string; code: string; message: string; role?: string; reason?: string }
+  | { report: 'kill'; workerId: string; exitCode: number; from: Meta };
 
 /** The reply to `summary`. */
 export interface SummaryResult {

@@ -29,6 +29,8 @@ export class RelCluster implements AsyncDisposable {
   readonly errors: ClustrError[] = [];
   /** Errors the workers reported (bad frames are only counted there, see `errors` command). */
   readonly workerErrors: ErrorReport[] = [];
+  /** Kill orders the workers obeyed, with who sent each (reported before they exit). */
+  readonly kills: Extract<WorkerReport, { report: 'kill' }>[] = [];
   /** Highest probe number each worker acknowledged. */
   readonly probeAcks = new Map<string, number>();
   /** Ready reports per workerId: one per run (restarts included). */
@@ -169,7 +171,8 @@ export class RelCluster implements AsyncDisposable {
       const runs = this.readyRuns.get(message.workerId) ?? [];
       runs.push(message.pid);
       this.readyRuns.set(message.workerId, runs);
-    } else this.workerErrors.push(message);
+    } else if (message.report === 'kill') this.kills.push(message);
+    else this.workerErrors.push(message);
     this.notify();
   }
 }
