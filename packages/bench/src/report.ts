@@ -8,7 +8,7 @@ export function formatValue(value: number, unit: Unit): string {
   if (unit === 'msg/s' || unit === 'deliveries/s') {
     return value >= 1e6 ? `${(value / 1e6).toFixed(2)} M ${unit}` : `${(value / 1e3).toFixed(1)} k ${unit}`;
   }
-  if (unit === 'ms') return `${value.toFixed(0)} ms`;
+  if (unit === 'ms') return `${value.toFixed(value < 10 ? 2 : 0)} ms`;
   return `${value.toFixed(1)} ${unit}`;
 }
 

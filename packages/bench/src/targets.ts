@@ -114,6 +114,17 @@ export const TARGETS: readonly Target[] = [
     4,
   ),
   target('idle worker RSS (tsx, sources)', 'rss', 'memory.clustr', 'memory.bare-node', 'info'),
+  // Presence costs a process of a 64-member cluster under 1% of one core, and its traffic under
+  // 1% of the IPC one-way rate (the presence issue).
+  target('presence, 64 members', 'ms', 'presence.cpu-64.clustr', 'presence.cpu-64.interval', 'below', 0.01),
+  target(
+    'presence traffic, 64 members',
+    'rate',
+    'presence.traffic-64.clustr',
+    'ipc.one-way.clustr',
+    'below',
+    0.01,
+  ),
 ];
 
 /** The verdict of one target, from the medians of this run. */

@@ -19,11 +19,7 @@ import {
 } from '@clustr/protocol/internal';
 import { type SpawnSpec, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
 import { ClusterMember } from './cluster-member.js';
-import type {
-  ClusterProcessEvents,
-  ClusterProcessOptions,
-  ProcessIdentity,
-} from './cluster-process-options.js';
+import type { ClusterProcessOptions, ProcessIdentity } from './cluster-process-options.js';
 import { emitSafely } from './emit-safely.js';
 import type { HandlerList, MessageHandler } from './handler-list.js';
 import { obeyKillOrder } from './kill-order.js';

@@ -234,7 +234,10 @@ export class Gatekeeper {
   /** `workerId` left `owner`'s subtree: it stays reserved for it, up to `maxPerLink` left ids. */
   private retire(owner: string, workerId: string): void {
     let left = this.retired.get(owner);
-    if (left === undefined) this.retired.set(owner, (left = new Set()));
+    if (left === undefined) {
+      left = new Set();
+      this.retired.set(owner, left);
+    }
     left.add(workerId);
     if (left.size <= this.maxPerLink) return;
     const oldest = left.values().next().value as string;

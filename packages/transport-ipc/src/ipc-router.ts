@@ -1,16 +1,12 @@
 import {
   type ChildLink,
   type ClustrError,
-  type DataFrame,
   type EncodedMeta,
   type Envelope,
-  type Frame,
   isChannelName,
   type Link,
-  type RunFrame,
   type TransportDescriptor,
   type TransportSelf,
-  toClustrError,
 } from '@clustr/protocol';
 import { type ChildState, createChildState } from './child-state.js';
 import { FlushScheduler } from './flush-scheduler.js';

@@ -5,6 +5,7 @@ import { ipcGateMeasurements } from './ipc-gate.js';
 import { ipcRawMeasurements } from './ipc-raw.js';
 import { lifecycleMeasurements } from './lifecycle.js';
 import { moleculerMeasurements } from './moleculer.js';
+import { presenceMeasurements } from './presence-cost.js';
 import { redisRawMeasurements } from './redis-raw.js';
 
 /** The order of the cases in the run and the report. */
@@ -22,6 +23,8 @@ const CASE_ORDER = [
   'spawn 8 until ready',
   'spawn 8 until ready (built, plain node)',
   'idle worker RSS',
+  'presence, 64 members',
+  'presence traffic, 64 members',
 ];
 
 /** Every measurement of the bench, clustr first within each case, cases in {@link CASE_ORDER}. */
@@ -33,4 +36,5 @@ export const ALL_MEASUREMENTS: readonly Measurement[] = [
   ...moleculerMeasurements,
   ...lifecycleMeasurements,
   ...builtMeasurements,
+  ...presenceMeasurements,
 ].sort((a, b) => CASE_ORDER.indexOf(a.caseName) - CASE_ORDER.indexOf(b.caseName));

@@ -4,34 +4,10 @@
 // then take the same path (route, deliver to a local handler), so the ratio is the gate's share
 // of a router's whole inbound work per frame: a stricter figure than its share of an end-to-end
 // one-way, whose pipe, parse and write it leaves out.
-import type { ChildLink, ClustrError, Link, Transport } from '@clustr/protocol';
+import type { ChildLink, ClustrError, Transport } from '@clustr/protocol';
 import { createIpcTransport, restoreTransport } from '@clustr/transport-ipc';
+import { type FrameHandler, fakeLink } from '../fake-link.js';
 import { measurement, type RunContext } from '../measurement.js';
-
-type FrameHandler = (frame: unknown, line: string, bytes: number) => void;
-
-/** A link whose far end is this bench: it hands frames in and reads what the router writes. */
-function fakeLink(written: string[]): Link & { frame: FrameHandler } {
-  let handler: FrameHandler = () => undefined;
-  const none = (): (() => void) => () => undefined;
-  return {
-    isClosed: false,
-    writableLength: 0,
-    write: (lines) => {
-      written.push(lines);
-      return true;
-    },
-    onFrame: (h) => {
-      handler = h;
-      return () => undefined;
-    },
-    onBadInput: none,
-    onDrain: none,
-    onClose: none,
-    destroy: () => undefined,
-    frame: (frame, line, bytes) => handler(frame, line, bytes),
-  };
-}
 
 /** `count` messages as frames of `perFrame` messages each (a run frame when more than one). */
 function frames(count: number, workerId: string, perFrame: number): { frame: unknown; line: string }[] {
