@@ -8,7 +8,8 @@ import {
   INITIAL_CONNECTION_STATE,
   nextConnectionState,
 } from './connection-state.js';
-import { type ResolvedRedisOptions, redactUrl } from './redis-transport-options.js';
+import type { ResolvedRedisOptions } from './redis-transport-options.js';
+import { redactUrl } from './redis-url-options.js';
 
 const debug = debuglog('clustr');
 

@@ -148,7 +148,7 @@ describe('redis transport over a real redis-server', () => {
     ]);
   });
 
-  it('drops, counts and reports bad payloads; later messages still arrive', async () => {
+  it('drops, counts and reports bad payloads (throttled per channel); later messages still arrive', async () => {
     const transport = transportFor('bad');
     const recorder = record(transport);
     await transport.connect({ group: 'master' });
@@ -159,13 +159,16 @@ describe('redis transport over a real redis-server', () => {
     await redis.cli('PUBLISH', 'bad:public', '{"meta":{"group":"ops"},"data":"hi"}');
     await recorder.waitForMessages(1, 'the valid message after three bad ones');
     expect(recorder.messages[0]?.envelope).toEqual({ meta: { group: 'ops' }, data: 'hi' });
-    expect(recorder.errors.map((e) => e.code)).toEqual([
-      'ERR_CLUSTR_BAD_FRAME',
-      'ERR_CLUSTR_BAD_FRAME',
-      'ERR_CLUSTR_BAD_FRAME',
-    ]);
-    expect(recorder.errors[0]?.message).toMatch(/bad:public.*not JSON/);
     expect(transport.stats().badPayloads).toBe(3);
+    // The first at once; the other two summed up when the second ends, or at close.
+    expect(recorder.errors.map((e) => e.code)).toEqual(['ERR_CLUSTR_BAD_FRAME']);
+    expect(recorder.errors[0]?.message).toMatch(/bad:public.*not JSON/);
+    await transport.close();
+    expect(recorder.errors[1]).toMatchObject({
+      code: 'ERR_CLUSTR_BAD_FRAME',
+      message: expect.stringMatching(/^2 more like this from redis channel "bad:public"/),
+      details: { channel: 'public', count: 2 },
+    });
   });
 
   it('queues what is published before connect, bounded, and sends it once subscriptions are live', async () => {
@@ -204,39 +207,61 @@ describe('redis transport over a real redis-server', () => {
     });
   });
 
-  it('relays the data frames a non-Node child writes on its link, ignoring control frames', async () => {
+  it('relays the data frames a non-Node child writes for itself, ignoring control frames', async () => {
     const transport = transportFor('relay');
     const recorder = record(transport);
     await transport.connect({ group: 'master' });
     await transport.subscribe('public');
     const link = fakeLink('bash1');
     transport.adopt(link);
+    const own = { workerId: 'bash1', group: 'bash' };
     link.frame({ clustr: 1, type: 'ready' });
-    link.frame({ clustr: 1, channel: 'public', meta: { group: 'bash' } });
+    link.frame({ clustr: 1, channel: 'public', meta: own });
     link.bad('ERR_CLUSTR_BAD_FRAME');
-    link.frame({
-      clustr: 1,
-      channel: 'public',
-      meta: { workerId: 'bash1', group: 'bash', extra: 1 },
-      data: { n: 1 },
-    });
+    link.frame({ clustr: 1, channel: 'public', meta: { ...own, extra: 1 }, data: { n: 1 } });
     link.frame({ clustr: 1, type: 'batch', frames: [] });
-    link.frame({ clustr: 1, channel: 'public', meta: { group: 'bash' }, data: 2 });
-    link.frame({ clustr: 1, channel: 'public', meta: { group: 'bash' }, run: [3, 4] });
-    await recorder.waitForMessages(4, 'four relayed messages');
+    link.frame({ clustr: 1, channel: 'public', meta: { group: 'bash' }, data: 'no workerId' });
+    link.frame({ clustr: 1, channel: 'public', meta: { workerId: 'w2', group: 'bash' }, data: 'as w2' });
+    link.frame({ clustr: 1, channel: 'public', meta: { ...own, group: 'ops' }, data: 'second group' });
+    link.frame({ clustr: 1, channel: 'public', meta: own, run: [3, 4] });
+    await recorder.waitForMessages(3, 'three relayed messages');
     expect(recorder.messages.map((m) => m.envelope)).toEqual([
-      { meta: { workerId: 'bash1', group: 'bash' }, data: { n: 1 } },
-      { meta: { group: 'bash' }, data: 2 },
-      { meta: { group: 'bash' }, data: 3 },
-      { meta: { group: 'bash' }, data: 4 },
+      { meta: own, data: { n: 1 } },
+      { meta: own, data: 3 },
+      { meta: own, data: 4 },
     ]);
-    expect(recorder.errors.map((e) => e.code)).toEqual([
-      'ERR_CLUSTR_BAD_FRAME',
-      'ERR_CLUSTR_BAD_FRAME',
-      'ERR_CLUSTR_BAD_FRAME',
-    ]);
+    // The first of each code at once; the rest summed up per child at close.
+    expect(recorder.errors.map((e) => e.code)).toEqual(['ERR_CLUSTR_BAD_FRAME', 'ERR_CLUSTR_FORBIDDEN']);
+    expect(recorder.errors[1]?.message).toMatch(/child bash1: its meta.workerId is undefined, not its own/);
+    expect(transport.stats().forbidden).toBe(3);
     link.close();
     expect(link.handlerCount()).toBe(0);
+    await transport.close();
+    expect(recorder.errors.slice(2).map((e) => [e.code, e.details?.count])).toEqual([
+      ['ERR_CLUSTR_BAD_FRAME', 2],
+      ['ERR_CLUSTR_FORBIDDEN', 2],
+    ]);
+  });
+
+  it("takes as a child's group only the first it used, and one a worker may take", async () => {
+    const transport = transportFor('relay-group');
+    const recorder = record(transport);
+    await transport.connect({ group: 'master' });
+    await transport.subscribe('master');
+    const link = fakeLink('bash2');
+    transport.adopt(link);
+    link.frame({
+      clustr: 1,
+      channel: 'master',
+      meta: { workerId: 'bash2', group: 'master' },
+      data: 'as master',
+    });
+    link.frame({ clustr: 1, channel: 'master', meta: { workerId: 'bash2', group: 'ops' }, data: 'as ops' });
+    await recorder.waitForMessages(1, 'the frame of the first valid group');
+    expect(recorder.messages.map((m) => m.envelope)).toEqual([
+      { meta: { workerId: 'bash2', group: 'ops' }, data: 'as ops' },
+    ]);
+    expect(recorder.errors[0]?.message).toMatch(/meta.group "master" is one no worker may take/);
   });
 
   it('closes idempotently and leaves nothing that keeps a process alive', async () => {
