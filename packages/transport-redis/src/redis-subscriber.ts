@@ -208,8 +208,10 @@ export class RedisSubscriber {
     else this.badPayloads++;
     const reason = error instanceof Error ? error.message : String(error);
     const details = isClustrError(error) ? error.details : undefined;
+    // Per fault too, so a summary of 999 "like this" says what they were.
+    const fault = isForbidden ? ` (${String(details?.fault)})` : '';
     this.#hooks.reportFrame(
-      `redis channel "${redisChannel}"`,
+      `redis channel "${redisChannel}"${fault}`,
       new ClustrError(
         isForbidden ? 'ERR_CLUSTR_FORBIDDEN' : 'ERR_CLUSTR_BAD_FRAME',
         `dropped a payload on redis channel "${redisChannel}": ${reason}`,
