@@ -7,7 +7,7 @@ import {
   type RunFrame,
   validateFrame,
 } from '@clustr/protocol';
-import { describeValue, isGroupName } from '@clustr/protocol/internal';
+import { describeValue, isGroupName, nonCanonicalField } from '@clustr/protocol/internal';
 
 /** Where relayed frames go. */
 export interface RelayTarget {
@@ -20,8 +20,8 @@ export interface RelayTarget {
 }
 
 /**
- * The identity a child speaks with: its own workerId (the link's) and the group of its first
- * frame. The meta is encoded once, here, not per frame.
+ * The identity a child speaks with: its own workerId (the link's) and one group — the one it
+ * joined with, or the group of its first data frame. The meta is encoded once, here.
  */
 interface ChildIdentity {
   readonly group: string;
@@ -29,25 +29,25 @@ interface ChildIdentity {
 }
 
 /**
- * Why `frame` may not be relayed for the child behind `link`, or undefined: a child speaks only
- * for itself (`meta.workerId` is its own) and with one group, the first it used, which must be
- * one a worker may take (not reserved such as `master`, not a workerId's shape).
+ * Why a child may not speak as `claimed`, or undefined: a child speaks only for itself (its
+ * link's workerId) and with one group, which must be one a worker may take (not reserved such as
+ * `master`, not a workerId's shape). The same rule as the IPC transport's, so a bash script that
+ * works on one works on the other.
  */
 function identityFault(
-  frame: DataFrame | RunFrame,
+  claimed: { readonly workerId?: string | undefined; readonly group: string },
   workerId: string,
   identity: ChildIdentity | undefined,
 ): string | undefined {
-  const { meta } = frame;
-  if (meta.workerId !== workerId) {
-    return `its meta.workerId is ${describeValue(meta.workerId)}, not its own ("${workerId}"): a child speaks only for itself`;
+  if (claimed.workerId !== workerId) {
+    return `its meta.workerId is ${describeValue(claimed.workerId)}, not its own ("${workerId}"): a child speaks only for itself`;
   }
   if (identity === undefined) {
-    return isGroupName(meta.group) ? undefined : `its meta.group "${meta.group}" is one no worker may take`;
+    return isGroupName(claimed.group) ? undefined : `its group "${claimed.group}" is one no worker may take`;
   }
-  return meta.group === identity.group
+  return claimed.group === identity.group
     ? undefined
-    : `its meta.group "${meta.group}" is not the group it first spoke with ("${identity.group}"): a child has one group`;
+    : `its group "${claimed.group}" is not the group it joined with ("${identity.group}"): a child has one group`;
 }
 
 function encodeAll(frame: DataFrame | RunFrame, metaJson: string): string[] {
@@ -59,10 +59,11 @@ function encodeAll(frame: DataFrame | RunFrame, metaJson: string): string[] {
 /**
  * Relays into Redis the data frames a child writes on its IPC link (a bash worker writes
  * `{"clustr":1,"channel":…,"meta":{"workerId":"$CLUSTR_WORKER_ID","group":…},"data":…}` lines).
- * Frames that speak for another workerId or a second group are dropped and reported
- * (`ERR_CLUSTR_FORBIDDEN`); bad frames too (`ERR_CLUSTR_BAD_FRAME`); both throttled per child.
- * The child never holds the secret: what it writes is signed by this process as it leaves.
- * Control frames are not the Redis transport's business and are ignored.
+ * Frames that speak for another workerId or a second group, or carry a field the wire does not
+ * define, are dropped and reported (`ERR_CLUSTR_FORBIDDEN`); bad frames too
+ * (`ERR_CLUSTR_BAD_FRAME`); both throttled per child. A `join` for itself fixes the child's
+ * group; other control frames are not the Redis transport's business. The child never holds the
+ * secret: what it writes is signed by this process as it leaves.
  * Returns a function that detaches from the link.
  */
 export function relayChildFrames(link: ChildLink, target: RelayTarget, onDetach?: () => void): () => void {
@@ -74,39 +75,45 @@ export function relayChildFrames(link: ChildLink, target: RelayTarget, onDetach?
     reason: string,
     details = {},
     cause?: unknown,
-  ) =>
-    target.reportFrame(
-      source,
-      new ClustrError(code, `dropped a frame of child ${workerId}: ${reason}`, {
-        cause,
-        details: { workerId, ...details },
-      }),
-    );
-  const relay = (frame: DataFrame | RunFrame): void => {
-    const fault = identityFault(frame, workerId, identity);
+  ): void => {
+    if (code === 'ERR_CLUSTR_FORBIDDEN') target.countForbidden();
+    const message = `dropped a frame of child ${workerId}: ${reason}`;
+    target.reportFrame(source, new ClustrError(code, message, { cause, details: { workerId, ...details } }));
+  };
+  /** Takes `claimed` as the child's identity when it may speak as it; reports why not otherwise. */
+  const admit = (
+    claimed: { readonly workerId?: string | undefined; readonly group: string },
+    channel?: string,
+  ) => {
+    const fault = identityFault(claimed, workerId, identity);
     if (fault !== undefined) {
-      target.countForbidden();
-      const { meta } = frame;
       drop('ERR_CLUSTR_FORBIDDEN', fault, {
-        channel: frame.channel,
-        claimed: { workerId: meta.workerId, group: meta.group },
+        channel,
+        claimed: { workerId: claimed.workerId, group: claimed.group },
+      });
+      return false;
+    }
+    identity ??= { group: claimed.group, metaJson: JSON.stringify({ workerId, group: claimed.group }) };
+    return true;
+  };
+  const relay = (frame: DataFrame | RunFrame): void => {
+    const { channel } = frame;
+    if (!admit(frame.meta, channel)) return;
+    const extra = nonCanonicalField(frame);
+    if (extra !== undefined) {
+      drop('ERR_CLUSTR_FORBIDDEN', `it carried the field "${extra}", which the wire does not define`, {
+        channel,
       });
       return;
     }
-    identity ??= { group: frame.meta.group, metaJson: JSON.stringify({ workerId, group: frame.meta.group }) };
     let envelopes: string[];
     try {
-      envelopes = encodeAll(frame, identity.metaJson);
+      envelopes = encodeAll(frame, (identity as ChildIdentity).metaJson);
     } catch (error) {
-      drop(
-        'ERR_CLUSTR_BAD_FRAME',
-        `it cannot be re-encoded (channel "${frame.channel}")`,
-        { channel: frame.channel },
-        error,
-      );
+      drop('ERR_CLUSTR_BAD_FRAME', `it cannot be re-encoded (channel "${channel}")`, { channel }, error);
       return;
     }
-    for (const envelopeJson of envelopes) target.publishEncoded(frame.channel, envelopeJson);
+    for (const envelopeJson of envelopes) target.publishEncoded(channel, envelopeJson);
   };
   const offFrame = link.onFrame((value) => {
     let frame: Frame;
@@ -117,6 +124,7 @@ export function relayChildFrames(link: ChildLink, target: RelayTarget, onDetach?
       return;
     }
     if (!('type' in frame)) relay(frame);
+    else if (frame.type === 'join') admit(frame);
   });
   const offBad = link.onBadInput((error) => target.reportFrame(source, error));
   let offClose = (): void => {};

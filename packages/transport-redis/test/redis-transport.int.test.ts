@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type ChildLink, ClustrError, encodeData, encodeMeta } from '@clustr/protocol';
+import { encodeData, encodeMeta } from '@clustr/protocol';
 import { type RedisServer, startRedisServer } from '@clustr-internal/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTransport, type RedisTransport, type restoreTransport } from '../src/index.js';
+import { fakeLink } from './fake-link.js';
 import { record } from './recorder.js';
 
 const meta = encodeMeta({ workerId: 'w1', group: 'web' });
@@ -218,7 +219,8 @@ describe('redis transport over a real redis-server', () => {
     link.frame({ clustr: 1, type: 'ready' });
     link.frame({ clustr: 1, channel: 'public', meta: own });
     link.bad('ERR_CLUSTR_BAD_FRAME');
-    link.frame({ clustr: 1, channel: 'public', meta: { ...own, extra: 1 }, data: { n: 1 } });
+    link.frame({ clustr: 1, channel: 'public', meta: own, data: { n: 1 } });
+    link.frame({ clustr: 1, channel: 'public', meta: { ...own, admin: true }, data: 'extra meta' });
     link.frame({ clustr: 1, type: 'batch', frames: [] });
     link.frame({ clustr: 1, channel: 'public', meta: { group: 'bash' }, data: 'no workerId' });
     link.frame({ clustr: 1, channel: 'public', meta: { workerId: 'w2', group: 'bash' }, data: 'as w2' });
@@ -232,14 +234,16 @@ describe('redis transport over a real redis-server', () => {
     ]);
     // The first of each code at once; the rest summed up per child at close.
     expect(recorder.errors.map((e) => e.code)).toEqual(['ERR_CLUSTR_BAD_FRAME', 'ERR_CLUSTR_FORBIDDEN']);
-    expect(recorder.errors[1]?.message).toMatch(/child bash1: its meta.workerId is undefined, not its own/);
-    expect(transport.stats().forbidden).toBe(3);
+    expect(recorder.errors[1]?.message).toMatch(
+      /child bash1: it carried the field "meta.admin", which the wire does not define/,
+    );
+    expect(transport.stats().forbidden).toBe(4);
     link.close();
     expect(link.handlerCount()).toBe(0);
     await transport.close();
     expect(recorder.errors.slice(2).map((e) => [e.code, e.details?.count])).toEqual([
       ['ERR_CLUSTR_BAD_FRAME', 2],
-      ['ERR_CLUSTR_FORBIDDEN', 2],
+      ['ERR_CLUSTR_FORBIDDEN', 3],
     ]);
   });
 
@@ -261,7 +265,22 @@ describe('redis transport over a real redis-server', () => {
     expect(recorder.messages.map((m) => m.envelope)).toEqual([
       { meta: { workerId: 'bash2', group: 'ops' }, data: 'as ops' },
     ]);
-    expect(recorder.errors[0]?.message).toMatch(/meta.group "master" is one no worker may take/);
+    expect(recorder.errors[0]?.message).toMatch(/group "master" is one no worker may take/);
+  });
+
+  it('takes the group a child joined with, as the IPC transport does', async () => {
+    const transport = transportFor('relay-join');
+    const recorder = record(transport);
+    await transport.connect({ group: 'master' });
+    await transport.subscribe('master');
+    const link = fakeLink('bash3');
+    transport.adopt(link);
+    link.frame({ clustr: 1, type: 'join', workerId: 'bash3', group: 'ops' });
+    link.frame({ clustr: 1, channel: 'master', meta: { workerId: 'bash3', group: 'bash' }, data: 'as bash' });
+    link.frame({ clustr: 1, channel: 'master', meta: { workerId: 'bash3', group: 'ops' }, data: 'as ops' });
+    await recorder.waitForMessages(1, 'the frame of the joined group');
+    expect(recorder.messages.map((m) => m.envelope.data)).toEqual(['as ops']);
+    expect(recorder.errors[0]?.message).toMatch(/group "bash" is not the group it joined with \("ops"\)/);
   });
 
   it('closes idempotently and leaves nothing that keeps a process alive', async () => {
@@ -280,52 +299,3 @@ describe('redis transport over a real redis-server', () => {
     expect(await redis.cli('PUBSUB', 'NUMSUB', 'exit:public')).toBe('exit:public\n0');
   });
 });
-
-interface FakeLink extends ChildLink {
-  frame(value: unknown): void;
-  bad(code: ClustrError['code']): void;
-  close(): void;
-  handlerCount(): number;
-}
-
-/** An in-memory ChildLink: the process layer is not under test here. */
-function fakeLink(workerId: string): FakeLink {
-  const frames = new Set<(frame: unknown) => void>();
-  const bads = new Set<(error: ClustrError) => void>();
-  const closes = new Set<() => void>();
-  let isClosed = false;
-  const on =
-    <T>(set: Set<T>) =>
-    (handler: T) => {
-      set.add(handler);
-      return () => set.delete(handler);
-    };
-  return {
-    workerId,
-    pid: 4242,
-    get isClosed() {
-      return isClosed;
-    },
-    writableLength: 0,
-    write: () => true,
-    onFrame: on(frames),
-    onBadInput: on(bads),
-    onDrain: () => () => {},
-    onClose: on(closes),
-    frame: (value) => {
-      for (const handler of frames) handler(value);
-    },
-    bad: (code) => {
-      for (const handler of bads) handler(new ClustrError(code, 'line is not JSON: "echo oops"'));
-    },
-    close: () => {
-      isClosed = true;
-      for (const handler of [...closes]) handler();
-    },
-    destroy: () => {
-      isClosed = true;
-      for (const handler of [...closes]) handler();
-    },
-    handlerCount: () => frames.size + bads.size + closes.size,
-  };
-}

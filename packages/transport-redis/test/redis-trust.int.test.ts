@@ -1,10 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { type ChildLink, type ClustrError, encodeData, encodeMeta } from '@clustr/protocol';
+import { type ClustrError, encodeData, encodeMeta } from '@clustr/protocol';
 import { type RedisServer, startRedisServer } from '@clustr-internal/test-utils';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTransport, type RedisTransport, type RedisTransportOptions } from '../src/index.js';
 import { eventually } from './eventually.js';
+import { fakeLink } from './fake-link.js';
 import { record } from './recorder.js';
 import { signAs } from './sign.js';
 
@@ -145,23 +146,9 @@ describe('signed frames against a hostile client', () => {
     await using spy = await hostileClient();
     const raw: string[] = [];
     await spy.subscribe('relay-signed:master', (message) => raw.push(message));
-    let deliver: (frame: unknown) => void = () => {};
-    const link: ChildLink = {
-      workerId: 'bash1',
-      pid: 1,
-      isClosed: false,
-      writableLength: 0,
-      write: () => true,
-      onFrame: (handler) => {
-        deliver = handler as (frame: unknown) => void;
-        return () => {};
-      },
-      onBadInput: () => () => {},
-      onDrain: () => () => {},
-      onClose: () => () => {},
-    };
+    const link = fakeLink('bash1');
     parent.adopt(link);
-    deliver({ clustr: 1, channel: 'master', meta: { workerId: 'bash1', group: 'bash' }, data: 'hi' });
+    link.frame({ clustr: 1, channel: 'master', meta: { workerId: 'bash1', group: 'bash' }, data: 'hi' });
     await recorder.waitForMessages(1, 'the relayed frame at a receiver with the secret');
     expect(recorder.messages[0]?.envelope).toEqual({
       meta: { workerId: 'bash1', group: 'bash' },
