@@ -1,29 +1,17 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { encodeData, encodeMeta } from '@clustr/protocol';
-import { type RedisServer, startRedisServer } from '@clustr-internal/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedisTransport, type RedisTransport, type restoreTransport } from '../src/index.js';
-import { fakeLink } from './fake-link.js';
+import { redisForFile } from './file-redis.js';
 import { record } from './recorder.js';
 
 const meta = encodeMeta({ workerId: 'w1', group: 'web' });
-let redis: RedisServer;
+const file = redisForFile();
 let namespaces = 0;
-const open: RedisTransport[] = [];
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await Promise.all(open.map((transport) => transport.close()));
-  await redis.stop();
-});
 
 function transportFor(namespace = `t${++namespaces}`, options = {}): RedisTransport {
-  const transport = createRedisTransport({ url: redis.url, namespace, ...options });
-  open.push(transport);
-  return transport;
+  return file.transport(namespace, options);
 }
 
 describe('redis transport over a real redis-server', () => {
@@ -51,26 +39,41 @@ describe('redis transport over a real redis-server', () => {
     await transport.connect({ group: 'master' });
     await transport.subscribe('a');
     await transport.subscribe('b');
-    const before = Number(/cmdstat_eval:calls=(\d+)/.exec(await redis.cli('INFO', 'commandstats'))?.[1] ?? 0);
+    const before = Number(
+      /cmdstat_eval:calls=(\d+)/.exec(await file.server.cli('INFO', 'commandstats'))?.[1] ?? 0,
+    );
     for (let i = 0; i < 1500; i++) transport.publish(i % 2 ? 'a' : 'b', meta, encodeData({ i }));
     await recorder.waitForMessages(1500, '1,500 messages of one burst');
     expect(recorder.messages.map((m) => (m.envelope.data as { i: number }).i)).toEqual([
       ...Array(1500).keys(),
     ]);
     expect(recorder.messages.slice(0, 2).map((m) => m.channel)).toEqual(['b', 'a']);
-    const after = Number(/cmdstat_eval:calls=(\d+)/.exec(await redis.cli('INFO', 'commandstats'))?.[1] ?? 0);
+    const after = Number(
+      /cmdstat_eval:calls=(\d+)/.exec(await file.server.cli('INFO', 'commandstats'))?.[1] ?? 0,
+    );
     // 1,500 messages of 512 at most per batch: 3 commands, plus this connection's script probe.
     expect(after - before).toBeGreaterThanOrEqual(3);
     expect(after - before).toBeLessThanOrEqual(4);
   });
 
   it('falls back to one PUBLISH per message for a user that may not run scripts', async () => {
-    await redis.cli('ACL', 'SETUSER', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-eval', '-evalsha');
+    await file.server.cli(
+      'ACL',
+      'SETUSER',
+      'noscript',
+      'on',
+      '>pw',
+      '~*',
+      '&*',
+      '+@all',
+      '-eval',
+      '-evalsha',
+    );
     const transport = createRedisTransport({
-      url: `redis://noscript:pw@127.0.0.1:${redis.port}`,
+      url: `redis://noscript:pw@127.0.0.1:${file.server.port}`,
       namespace: 'noscript',
     });
-    open.push(transport);
+    file.track(transport);
     const recorder = record(transport);
     await transport.connect({ group: 'master' });
     await transport.subscribe('a');
@@ -91,13 +94,13 @@ describe('redis transport over a real redis-server', () => {
       transport.subscribe('jobs'),
       transport.subscribe('jobs'),
     ]);
-    expect(await redis.cli('PUBSUB', 'NUMSUB', 'refs:jobs')).toBe('refs:jobs\n1');
+    expect(await file.server.cli('PUBSUB', 'NUMSUB', 'refs:jobs')).toBe('refs:jobs\n1');
     await transport.unsubscribe('jobs');
     await transport.unsubscribe('jobs');
     transport.publish('jobs', meta, '1');
     await recorder.waitForMessages(1, 'a message while one reference remains');
     await transport.unsubscribe('jobs');
-    expect(await redis.cli('PUBSUB', 'NUMSUB', 'refs:jobs')).toBe('refs:jobs\n0');
+    expect(await file.server.cli('PUBSUB', 'NUMSUB', 'refs:jobs')).toBe('refs:jobs\n0');
   });
 
   it('settles subscribe/unsubscribe races to the registry, delivering once', async () => {
@@ -108,7 +111,7 @@ describe('redis transport over a real redis-server', () => {
     await Promise.all([transport.subscribe('y'), transport.unsubscribe('y')]);
     await transport.subscribe('z');
     await Promise.all([transport.unsubscribe('z'), transport.subscribe('z')]);
-    expect(await redis.cli('PUBSUB', 'NUMSUB', 'race:x', 'race:y', 'race:z')).toBe(
+    expect(await file.server.cli('PUBSUB', 'NUMSUB', 'race:x', 'race:y', 'race:z')).toBe(
       'race:x\n1\nrace:y\n0\nrace:z\n1',
     );
     transport.publish('x', meta, '"once"');
@@ -123,8 +126,8 @@ describe('redis transport over a real redis-server', () => {
     const [seenA, seenB] = [record(a), record(b)];
     await Promise.all([a.connect({ group: 'master' }), b.connect({ group: 'master' })]);
     await Promise.all([a.subscribe('public'), b.subscribe('public')]);
-    await redis.cli('PUBLISH', 'beta:public', '{"meta":{"group":"ops"},"data":"for beta"}');
-    await redis.cli('PUBLISH', 'alpha:public', '{"meta":{"group":"ops"},"data":"for alpha"}');
+    await file.server.cli('PUBLISH', 'beta:public', '{"meta":{"group":"ops"},"data":"for beta"}');
+    await file.server.cli('PUBLISH', 'alpha:public', '{"meta":{"group":"ops"},"data":"for alpha"}');
     await seenA.waitForMessages(1, 'alpha message');
     await seenB.waitForMessages(1, 'beta message');
     a.publish('public', meta, '"from alpha"');
@@ -140,8 +143,8 @@ describe('redis transport over a real redis-server', () => {
     const recorder = record(transport);
     await transport.connect({ workerId: 'w7', group: 'web' });
     await transport.subscribe('kill:w7');
-    expect(await redis.cli('PUBLISH', 'kills:kill:w7', '3')).toBe('1');
-    await redis.cli('PUBLISH', 'kills:kill:w7', '{"meta":{"group":"master"},"data":5}');
+    expect(await file.server.cli('PUBLISH', 'kills:kill:w7', '3')).toBe('1');
+    await file.server.cli('PUBLISH', 'kills:kill:w7', '{"meta":{"group":"master"},"data":5}');
     await recorder.waitForMessages(2, 'two kill orders');
     expect(recorder.messages).toEqual([
       { channel: 'kill:w7', envelope: { meta: { group: 'external' }, data: 3 } },
@@ -154,10 +157,10 @@ describe('redis transport over a real redis-server', () => {
     const recorder = record(transport);
     await transport.connect({ group: 'master' });
     await transport.subscribe('public');
-    await redis.cli('PUBLISH', 'bad:public', 'not json');
-    await redis.cli('PUBLISH', 'bad:public', '{"data":1}');
-    await redis.cli('PUBLISH', 'bad:public', '7');
-    await redis.cli('PUBLISH', 'bad:public', '{"meta":{"group":"ops"},"data":"hi"}');
+    await file.server.cli('PUBLISH', 'bad:public', 'not json');
+    await file.server.cli('PUBLISH', 'bad:public', '{"data":1}');
+    await file.server.cli('PUBLISH', 'bad:public', '7');
+    await file.server.cli('PUBLISH', 'bad:public', '{"meta":{"group":"ops"},"data":"hi"}');
     await recorder.waitForMessages(1, 'the valid message after three bad ones');
     expect(recorder.messages[0]?.envelope).toEqual({ meta: { group: 'ops' }, data: 'hi' });
     expect(transport.stats().badPayloads).toBe(3);
@@ -188,12 +191,12 @@ describe('redis transport over a real redis-server', () => {
   it('describes itself so a child can rebuild it', async () => {
     const transport = transportFor('desc', { clientName: 'parent' });
     const descriptor = transport.describe();
-    expect(descriptor).toMatchObject({ name: 'redis', options: { url: redis.url, namespace: 'desc' } });
+    expect(descriptor).toMatchObject({ name: 'redis', options: { url: file.server.url, namespace: 'desc' } });
     expect(descriptor.options).not.toHaveProperty('clientName');
     expect(JSON.parse(JSON.stringify(descriptor))).toEqual(descriptor);
     const module = (await import(descriptor.module)) as { restoreTransport: typeof restoreTransport };
     const child = module.restoreTransport(descriptor.options);
-    open.push(child);
+    file.track(child);
     const recorder = record(transport);
     await Promise.all([
       transport.connect({ group: 'master' }),
@@ -208,94 +211,19 @@ describe('redis transport over a real redis-server', () => {
     });
   });
 
-  it('relays the data frames a non-Node child writes for itself, ignoring control frames', async () => {
-    const transport = transportFor('relay');
-    const recorder = record(transport);
-    await transport.connect({ group: 'master' });
-    await transport.subscribe('public');
-    const link = fakeLink('bash1');
-    transport.adopt(link);
-    const own = { workerId: 'bash1', group: 'bash' };
-    link.frame({ clustr: 1, type: 'ready' });
-    link.frame({ clustr: 1, channel: 'public', meta: own });
-    link.bad('ERR_CLUSTR_BAD_FRAME');
-    link.frame({ clustr: 1, channel: 'public', meta: own, data: { n: 1 } });
-    link.frame({ clustr: 1, channel: 'public', meta: { ...own, admin: true }, data: 'extra meta' });
-    link.frame({ clustr: 1, type: 'batch', frames: [] });
-    link.frame({ clustr: 1, channel: 'public', meta: { group: 'bash' }, data: 'no workerId' });
-    link.frame({ clustr: 1, channel: 'public', meta: { workerId: 'w2', group: 'bash' }, data: 'as w2' });
-    link.frame({ clustr: 1, channel: 'public', meta: { ...own, group: 'ops' }, data: 'second group' });
-    link.frame({ clustr: 1, channel: 'public', meta: own, run: [3, 4] });
-    await recorder.waitForMessages(3, 'three relayed messages');
-    expect(recorder.messages.map((m) => m.envelope)).toEqual([
-      { meta: own, data: { n: 1 } },
-      { meta: own, data: 3 },
-      { meta: own, data: 4 },
-    ]);
-    // The first of each code at once; the rest summed up per child at close.
-    expect(recorder.errors.map((e) => e.code)).toEqual(['ERR_CLUSTR_BAD_FRAME', 'ERR_CLUSTR_FORBIDDEN']);
-    expect(recorder.errors[1]?.message).toMatch(
-      /child bash1: it carried the field "meta.admin", which the wire does not define/,
-    );
-    expect(transport.stats().forbidden).toBe(4);
-    link.close();
-    expect(link.handlerCount()).toBe(0);
-    await transport.close();
-    expect(recorder.errors.slice(2).map((e) => [e.code, e.details?.count])).toEqual([
-      ['ERR_CLUSTR_BAD_FRAME', 2],
-      ['ERR_CLUSTR_FORBIDDEN', 3],
-    ]);
-  });
-
-  it("takes as a child's group only the first it used, and one a worker may take", async () => {
-    const transport = transportFor('relay-group');
-    const recorder = record(transport);
-    await transport.connect({ group: 'master' });
-    await transport.subscribe('master');
-    const link = fakeLink('bash2');
-    transport.adopt(link);
-    link.frame({
-      clustr: 1,
-      channel: 'master',
-      meta: { workerId: 'bash2', group: 'master' },
-      data: 'as master',
-    });
-    link.frame({ clustr: 1, channel: 'master', meta: { workerId: 'bash2', group: 'ops' }, data: 'as ops' });
-    await recorder.waitForMessages(1, 'the frame of the first valid group');
-    expect(recorder.messages.map((m) => m.envelope)).toEqual([
-      { meta: { workerId: 'bash2', group: 'ops' }, data: 'as ops' },
-    ]);
-    expect(recorder.errors[0]?.message).toMatch(/group "master" is one no worker may take/);
-  });
-
-  it('takes the group a child joined with, as the IPC transport does', async () => {
-    const transport = transportFor('relay-join');
-    const recorder = record(transport);
-    await transport.connect({ group: 'master' });
-    await transport.subscribe('master');
-    const link = fakeLink('bash3');
-    transport.adopt(link);
-    link.frame({ clustr: 1, type: 'join', workerId: 'bash3', group: 'ops' });
-    link.frame({ clustr: 1, channel: 'master', meta: { workerId: 'bash3', group: 'bash' }, data: 'as bash' });
-    link.frame({ clustr: 1, channel: 'master', meta: { workerId: 'bash3', group: 'ops' }, data: 'as ops' });
-    await recorder.waitForMessages(1, 'the frame of the joined group');
-    expect(recorder.messages.map((m) => m.envelope.data)).toEqual(['as ops']);
-    expect(recorder.errors[0]?.message).toMatch(/group "bash" is not the group it joined with \("ops"\)/);
-  });
-
   it('closes idempotently and leaves nothing that keeps a process alive', async () => {
     const fixture = fileURLToPath(new URL('./fixtures/close-and-exit.ts', import.meta.url));
     const packageDir = fileURLToPath(new URL('..', import.meta.url));
     const output = await new Promise<string>((resolve, reject) => {
       execFile(
         process.execPath,
-        ['--import', 'tsx', '--conditions=@clustr/source', fixture, redis.url],
+        ['--import', 'tsx', '--conditions=@clustr/source', fixture, file.server.url],
         { cwd: packageDir, timeout: 15_000 },
         (error, stdout, stderr) =>
           error ? reject(new Error(`fixture failed: ${stderr || error.message}`)) : resolve(stdout),
       );
     });
     expect(output.trim()).toBe('received 3; closed twice');
-    expect(await redis.cli('PUBSUB', 'NUMSUB', 'exit:public')).toBe('exit:public\n0');
+    expect(await file.server.cli('PUBSUB', 'NUMSUB', 'exit:public')).toBe('exit:public\n0');
   });
 });

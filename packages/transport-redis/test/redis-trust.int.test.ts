@@ -1,37 +1,24 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type ClustrError, encodeData, encodeMeta } from '@clustr/protocol';
-import { type RedisServer, startRedisServer } from '@clustr-internal/test-utils';
 import { createClient } from '@redis/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisTransport, type RedisTransport, type RedisTransportOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { RedisTransport, RedisTransportOptions } from '../src/index.js';
 import { eventually } from './eventually.js';
 import { fakeLink } from './fake-link.js';
+import { redisForFile } from './file-redis.js';
 import { record } from './recorder.js';
 import { signAs } from './sign.js';
 
 const SECRET = 'the-cluster-secret-0123456789abcdef';
 const OTHER_SECRET = 'another-cluster-secret-0123456789ab';
 const meta = encodeMeta({ group: 'master' });
-let redis: RedisServer;
-const open: RedisTransport[] = [];
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await Promise.all(open.map((transport) => transport.close()));
-  await redis.stop();
-});
-
-function transportFor(namespace: string, options: RedisTransportOptions = {}): RedisTransport {
-  const transport = createRedisTransport({ url: redis.url, namespace, secret: SECRET, ...options });
-  open.push(transport);
-  return transport;
-}
+const file = redisForFile({ secret: SECRET });
+const transportFor = (namespace: string, options: RedisTransportOptions = {}): RedisTransport =>
+  file.transport(namespace, options);
 
 /** A client of the server that is not part of the cluster: it can PUBLISH, it has no secret. */
 async function hostileClient() {
-  const client = createClient({ url: redis.url });
+  const client = createClient({ url: file.server.url });
   await client.connect();
   return Object.assign(client, { [Symbol.asyncDispose]: () => client.close() });
 }
