@@ -96,6 +96,29 @@ export const TARGETS: readonly Target[] = [
   ),
   target('redis round trip p50', 'p50', 'redis.round-trip.clustr', 'redis.round-trip.ioredis', 'info'),
   target('redis round trip p99', 'p99', 'redis.round-trip.clustr', 'redis.round-trip.redis-client', 'info'),
+  // What signing costs: clustr with a secret next to clustr without, same run (README of transport-redis).
+  target('redis one-way, signed', 'rate', 'redis.one-way.clustr-signed', 'redis.one-way.clustr', 'info'),
+  target(
+    'redis one-way, one loop, signed',
+    'rate',
+    'redis.one-way-loop.clustr-signed',
+    'redis.one-way-loop.clustr',
+    'info',
+  ),
+  target(
+    'redis round trip p50, signed',
+    'p50',
+    'redis.round-trip.clustr-signed',
+    'redis.round-trip.clustr',
+    'info',
+  ),
+  target(
+    'redis round trip p99, signed',
+    'p99',
+    'redis.round-trip.clustr-signed',
+    'redis.round-trip.clustr',
+    'info',
+  ),
   target(
     'spawn 8 until ready (built, plain node)',
     'ms',

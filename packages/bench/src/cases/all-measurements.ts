@@ -1,6 +1,7 @@
 import type { Measurement } from '../measurement.js';
 import { builtMeasurements } from './built.js';
 import { clustrMessageMeasurements } from './clustr-cases.js';
+import { clustrSignedMeasurements } from './clustr-signed.js';
 import { ipcGateMeasurements } from './ipc-gate.js';
 import { ipcRawMeasurements } from './ipc-raw.js';
 import { lifecycleMeasurements } from './lifecycle.js';
@@ -30,6 +31,7 @@ const CASE_ORDER = [
 /** Every measurement of the bench, clustr first within each case, cases in {@link CASE_ORDER}. */
 export const ALL_MEASUREMENTS: readonly Measurement[] = [
   ...clustrMessageMeasurements,
+  ...clustrSignedMeasurements,
   ...ipcRawMeasurements,
   ...ipcGateMeasurements,
   ...redisRawMeasurements,
