@@ -58,7 +58,10 @@ export interface SpawnSpec {
   /** Pin the worker to this core with `taskset -c <cpu>` (Linux only). */
   cpu?: number;
   /**
-   * Run `command file [args]` (e.g. `bash`) instead of the parent's Node with its execArgv.
+   * Run `command file [args]` (e.g. `bash`) instead of the parent's Node with its execArgv. The
+   * command runs in its own process group under a `/bin/sh` shim that `exec`s it (the pid, fds,
+   * exit code and signal stay its own) and ends the whole group when the parent dies, however,
+   * or when the command exits.
    * @default the parent's `process.execPath`
    */
   command?: string;

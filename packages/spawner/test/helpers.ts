@@ -162,3 +162,23 @@ export function descendantsOf(pid: number): number[] {
 export function cpusAllowed(pid: number): string | undefined {
   return /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
 }
+
+function livingPids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter(isAlive);
+}
+
+/** The living members of process group `pgid`. */
+export function groupMembers(pgid: number): number[] {
+  return livingPids().filter((pid) => {
+    const stat = statOf(pid);
+    return stat !== undefined && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid;
+  });
+}
+
+/** The command line of a living process, its arguments joined by spaces. */
+export function commandLineOf(pid: number): string {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+}
