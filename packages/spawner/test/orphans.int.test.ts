@@ -153,6 +153,15 @@ describe('no orphans of any kind', () => {
     expect([report.pid, ...reportedPids(bystander)].filter((pid) => !isAlive(pid))).toEqual([]);
   });
 
+  it('SIGHUP to a master ends its tree as SIGTERM does', async () => {
+    const { master, mark } = await startMaster({ nodes: [{ sleepers: 1 }], sleepers: 1 });
+    const exited = nextEvent<[number | null, NodeJS.Signals | null]>(master, 'exit', 'the master to die');
+    master.kill('SIGHUP');
+    // Its own death: the spawner re-raised the signal after it ended its bash children.
+    expect(await exited).toEqual([null, 'SIGHUP']);
+    await allGone(TREE_MARK, mark, 'every process of the hung-up master tree to be gone');
+  });
+
   it("a Node program started with command: 'node' ends within 1 s of its parent SIGKILL", async () => {
     const mark = randomUUID();
     const [parent] = spawn([
