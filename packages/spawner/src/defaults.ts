@@ -45,6 +45,11 @@ export const PARENT_WATCH_FD = 5;
  */
 export const FOREIGN_GROUP_KILL_GRACE_MS = 500;
 /**
+ * Variables of the parent's environment no child receives. A master may read its Redis signing
+ * secret from `CLUSTR_SECRET`; its children get what they need through the handshake.
+ */
+export const WITHHELD_ENV: readonly string[] = ['CLUSTR_SECRET'];
+/**
  * The exit code of a child whose parent's handshake (the `welcome` frame) was malformed; its
  * parent reports it once through the handle (`EX_CONFIG` of sysexits.h).
  */

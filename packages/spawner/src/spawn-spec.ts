@@ -70,7 +70,12 @@ export interface SpawnSpec {
    * @default []
    */
   args?: string[];
-  /** Extra environment variables, on top of the parent's environment. `CLUSTR_*` and `NODE_CHANNEL_*` are set by the spawner and win. */
+  /**
+   * Extra environment variables, on top of the parent's environment. `CLUSTR_*` and
+   * `NODE_CHANNEL_*` are set by the spawner and win. `CLUSTR_SECRET` is refused
+   * (`ERR_CLUSTR_INVALID_OPTION`), and never inherited from the parent either.
+   * @default {}
+   */
   env?: Record<string, string>;
   /**
    * Working directory of the child; a relative one resolves against `baseDir`, as `file` does.

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { TransportDescriptor } from '@clustr/protocol';
 import { tasksetPath } from './cpu-affinity.js';
-import { CHILD_CHANNEL_FD, CHILD_LINK_FD, CLUSTR_ENV } from './defaults.js';
+import { CHILD_CHANNEL_FD, CHILD_LINK_FD, CLUSTR_ENV, WITHHELD_ENV } from './defaults.js';
 import { withWatchParentPreload } from './node-exec-argv.js';
 import { holdParentWatch, isParentWatchSupported, withParentWatch } from './parent-watch-shim.js';
 import type { NormalizedSpawnSpec } from './spawn-spec.js';
@@ -40,11 +40,15 @@ export function commandLine(spec: NormalizedSpawnSpec): { program: string; args:
 
 /**
  * The child's environment: the parent's, the spec's, then the spawner's own variables — its
- * workerId, its parent and its two fds, no secret: the transport reaches it over its link.
+ * workerId, its parent and its two fds, no secret: the transport reaches it over its link, and
+ * `CLUSTR_SECRET` (`WITHHELD_ENV`) is taken out of what it inherits (validation refuses it in
+ * `spec.env`).
  */
 export function childEnvironment(spec: NormalizedSpawnSpec, identity: ChildIdentity): NodeJS.ProcessEnv {
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of WITHHELD_ENV) delete inherited[name];
   return {
-    ...process.env,
+    ...inherited,
     ...spec.env,
     [CLUSTR_ENV.workerId]: identity.workerId,
     [CLUSTR_ENV.parentId]: identity.parentId,
