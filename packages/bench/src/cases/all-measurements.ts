@@ -16,7 +16,6 @@ const CASE_ORDER = [
   'ipc worker → worker',
   'ipc round trip',
   'ipc inbound, identity checked',
-  'ipc inbound, one message per frame',
   'redis one-way',
   'redis one-way, one loop',
   'redis fan-out to 4',
