@@ -60,12 +60,12 @@ describe('clustr top in a terminal', () => {
     let painted = '';
     await eventually(async () => {
       painted = await screen(true);
-      return painted.includes('left: closed');
+      return painted.includes('left: exit 0');
     }, 'the killed worker to show as left');
     const row = painted.split('\n').find((line) => line.includes(victim))!;
     // Dimmed (SGR 2), with its reason.
     expect(row.indexOf('\u001b[2m')).toBeGreaterThanOrEqual(0);
-    expect(row.indexOf('\u001b[2m')).toBeLessThan(row.indexOf('left: closed'));
+    expect(row.indexOf('\u001b[2m')).toBeLessThan(row.indexOf('left: exit 0'));
 
     await tmux('send-keys', '-t', 'top', 'q');
     await eventually(() => existsSync(status), 'top to exit after "q"');

@@ -8,6 +8,7 @@ export type AgentCommand =
   | { cmd: 'kill'; id: number; target: string; code: number }
   | { cmd: 'off'; id: number; kind: MessageKind }
   | { cmd: 'members'; id: number }
+  | { cmd: 'close'; id: number }
   | { cmd: 'forward'; to: string; command: AgentCommand };
 
 /** The handler a message arrived on. */
