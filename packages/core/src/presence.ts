@@ -128,9 +128,8 @@ export class Presence {
     if ('hello' in message) return true;
     const member = 'beat' in message ? message.beat : this.table.get(message.leave.id)?.member;
     if (member === undefined) return true;
-    if (member.workerId === meta.workerId) return true;
-    const parent = member.parentId === undefined ? undefined : this.table.get(member.parentId);
-    return parent?.member.workerId === meta.workerId;
+    // Itself, or its parent: a worker's member id is its workerId.
+    return member.workerId === meta.workerId || member.parentId === meta.workerId;
   }
 
   private tick(): void {
