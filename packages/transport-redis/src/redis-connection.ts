@@ -8,6 +8,7 @@ import {
   INITIAL_CONNECTION_STATE,
   nextConnectionState,
 } from './connection-state.js';
+import { type HealthCheckTiming, serverUnreachableError, startHealthCheck } from './health-check.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
 import { redactUrl } from './redis-url-options.js';
 
@@ -50,6 +51,11 @@ export interface RedisConnectionHooks {
   down(error: ClustrError): void;
   /** A failed reconnect attempt worth reporting (e.g. a password that stopped working). */
   error(error: ClustrError): void;
+  /**
+   * A counter that grows with whatever the connection receives besides PING answers (messages,
+   * replies): the health check takes it as proof that the server is there.
+   */
+  heard(): number;
 }
 
 /**
@@ -61,6 +67,8 @@ export class RedisConnection {
   #timer: NodeJS.Timeout | undefined;
   /** Ends the attempt in flight at once, so close() leaves no socket or timer behind. */
   #cancelAttempt: ((reason: Error) => void) | undefined;
+  /** Stops the health check of the ready client. */
+  #stopHealthCheck: (() => void) | undefined;
   readonly #role: 'pub' | 'sub';
   readonly #options: ResolvedRedisOptions;
   readonly #name: string | undefined;
@@ -81,6 +89,10 @@ export class RedisConnection {
   /** The current client, when up. */
   get client(): RedisClient | undefined {
     return this.#state.kind === 'ready' ? this.#state.client : undefined;
+  }
+
+  get #roleName(): string {
+    return this.#role === 'pub' ? 'publisher' : 'subscriber';
   }
 
   get #isClosed(): boolean {
@@ -124,6 +136,7 @@ export class RedisConnection {
   async close(): Promise<void> {
     const client = this.client;
     this.#dispatch({ type: 'close' });
+    this.#stopHealthCheck?.();
     clearTimeout(this.#timer);
     this.#cancelAttempt?.(
       new ClustrError('ERR_CLUSTR_CLOSED', 'the redis transport was closed while connecting'),
@@ -132,7 +145,8 @@ export class RedisConnection {
     // Replies come in order: once PING answers, every PUBLISH before it was taken by the server.
     // Bounded, so a server that stopped answering cannot hang close().
     if (this.#role === 'pub') await bounded(client.ping(), this.#options.connectTimeoutMs);
-    client.destroy();
+    // The socket may have closed meanwhile (destroy() would throw then).
+    if (client.isOpen) client.destroy();
   }
 
   #delay(attempt: number): number {
@@ -146,6 +160,10 @@ export class RedisConnection {
     const socket = {
       connectTimeout: timeoutMs,
       reconnectStrategy: false as const,
+      // A backstop under the health check: probes once the socket has been idle that long (the
+      // kernel's interval and count do the rest), e.g. while this process's event loop is blocked.
+      keepAlive: true,
+      keepAliveInitialDelay: this.#options.healthCheckTimeoutMs,
       ...(isTls ? { tls: true as const, ...tls } : {}),
     };
     const client: RedisClient = createClient({
@@ -186,19 +204,49 @@ export class RedisConnection {
       return;
     }
     this.#dispatch({ type: 'connected', client });
+    this.#checkHealth(client);
     this.#hooks.up(client, isReconnect);
+  }
+
+  /** PINGs with a deadline: a connection cut off without a FIN or RST is lost, not kept. */
+  #checkHealth(client: RedisClient): void {
+    const timing: HealthCheckTiming = {
+      intervalMs: this.#options.healthCheckIntervalMs,
+      timeoutMs: this.#options.healthCheckTimeoutMs,
+    };
+    this.#stopHealthCheck = startHealthCheck(
+      {
+        ping: () =>
+          client.ping().catch((error: unknown) => {
+            if (!(error instanceof ErrorReply)) throw error;
+          }),
+        heard: this.#hooks.heard,
+        silent: (silentMs) => {
+          const what = `redis ${this.#roleName} lost the connection to ${redactUrl(this.#options.url)}`;
+          this.#lose(client, serverUnreachableError(what, this.#role, silentMs, timing));
+        },
+      },
+      timing,
+    );
   }
 
   #onClientError(client: RedisClient, error: unknown): void {
     debug('redis %s connection: %s', this.#role, error instanceof Error ? error.message : error);
     if (this.client !== client || client.isReady) return;
+    this.#lose(client, this.#connectError(error, 'lost the connection'));
+  }
+
+  /** The ready client's connection is gone (or given up on): reported once, then reconnected. */
+  #lose(client: RedisClient, error: ClustrError): void {
+    if (this.client !== client) return;
+    this.#stopHealthCheck?.();
+    this.#stopHealthCheck = undefined;
     this.#dispatch({ type: 'lost' });
-    // The client already closed its socket; destroy() also rejects what it still held.
+    // destroy() closes the socket if the client has not, and rejects what it still held.
     queueMicrotask(() => {
       if (client.isOpen) client.destroy();
     });
-    if (this.#isClosed) return;
-    this.#hooks.down(this.#connectError(error, 'lost the connection'));
+    this.#hooks.down(error);
     this.#schedule();
   }
 
@@ -227,7 +275,7 @@ export class RedisConnection {
         : '';
     return new ClustrError(
       'ERR_CLUSTR_TRANSPORT',
-      `redis ${this.#role === 'pub' ? 'publisher' : 'subscriber'} ${what} to ${redactUrl(this.#options.url)}: ${reason}${hint}`,
+      `redis ${this.#roleName} ${what} to ${redactUrl(this.#options.url)}: ${reason}${hint}`,
       { cause: error, details: { role: this.#role } },
     );
   }

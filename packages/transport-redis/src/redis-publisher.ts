@@ -42,6 +42,8 @@ export class RedisPublisher {
   #connection: RedisConnection | undefined;
   /** Messages sent whose command the server has not answered yet. */
   #inFlight = 0;
+  /** Messages settled (answered, or failed): a reply proves the server is there. */
+  #settled = 0;
   /** Troubles reported once per episode: a full queue, too many in flight, a lost PUBLISH. */
   readonly #episodes = new Episodes();
   /** Until released, even a connected publisher queues: the first backlog waits for the subscriber. */
@@ -106,6 +108,7 @@ export class RedisPublisher {
       },
       down: (error) => this.#hooks.down(error),
       error: (error) => this.#hooks.report(error),
+      heard: () => this.#settled,
     });
     this.#connection = connection;
     await connection.open();
@@ -200,6 +203,7 @@ export class RedisPublisher {
   /** Counts messages answered or failed; the in-flight episode ends below half the bound. */
   #settle(count: number): void {
     this.#inFlight -= count;
+    this.#settled += count;
     if (this.#inFlight < this.#options.maxInFlightMessages / 2) this.#episodes.end('in-flight-full');
   }
 

@@ -43,6 +43,8 @@ export class RedisSubscriber {
   forbidden = 0;
   /** Valid messages delivered. */
   received = 0;
+  /** Every message that arrived, valid or not: proof for the health check that the server is there. */
+  #arrived = 0;
   readonly #options: ResolvedRedisOptions;
   readonly #prefix: string;
   readonly #hooks: SubscriberHooks;
@@ -53,6 +55,11 @@ export class RedisSubscriber {
     this.#prefix = `${options.namespace}:`;
     this.#hooks = hooks;
     this.#read = createPayloadReader(options);
+  }
+
+  /** True while the subscriber connection is up. */
+  get isUp(): boolean {
+    return this.#connection?.isUp ?? false;
   }
 
   /** Channels with at least one subscriber, for stats and tests. */
@@ -73,6 +80,7 @@ export class RedisSubscriber {
         this.#hooks.down(error);
       },
       error: (error) => this.#hooks.report(error),
+      heard: () => this.#arrived,
     });
     this.#connection = connection;
     await connection.open();
@@ -188,6 +196,7 @@ export class RedisSubscriber {
   }
 
   #receive(channel: string, message: Buffer, isKill: boolean): void {
+    this.#arrived++;
     if (!this.#counts.has(channel)) return;
     const redisChannel = this.#prefix + channel;
     let envelope: Envelope;

@@ -20,6 +20,8 @@ describe('resolveRedisOptions', () => {
       tls: undefined,
       secret: undefined,
       replayWindowMs: 30_000,
+      healthCheckIntervalMs: 1000,
+      healthCheckTimeoutMs: 2000,
     });
   });
 
@@ -33,6 +35,8 @@ describe('resolveRedisOptions', () => {
     [{ reconnectInitialDelayMs: 500, reconnectMaxDelayMs: 100 }, /reconnectMaxDelayMs 100 .*at least/],
     [{ clientName: 'has space' }, /clientName "has space"/],
     [{ replayWindowMs: 0 }, /replayWindowMs 0 .*from 1/],
+    [{ healthCheckIntervalMs: 0 }, /healthCheckIntervalMs 0 .*from 1/],
+    [{ healthCheckTimeoutMs: 2.5 }, /healthCheckTimeoutMs 2.5/],
     [{ secret: SECRET, maxPayloadBytes: 1000 }, /maxPayloadBytes 1000 .*at least 1024 with a secret/],
   ])('refuses %j with ERR_CLUSTR_INVALID_OPTION', (options, message) => {
     expect(() => createRedisTransport(options)).toThrow(message);
@@ -41,18 +45,22 @@ describe('resolveRedisOptions', () => {
     );
   });
 
-  it.each(['connectTimeoutMs', 'reconnectInitialDelayMs', 'reconnectMaxDelayMs', 'resubscribeGraceMs'])(
-    'refuses %s past the timer limit (Node would fire it after 1 ms)',
-    (key) => {
-      const options = { reconnectInitialDelayMs: 1, [key]: 2 ** 31 };
-      expect(() => createRedisTransport(options)).toThrow(
-        expect.objectContaining({
-          code: 'ERR_CLUSTR_INVALID_OPTION',
-          message: `redis transport option ${key} 2147483648 is not valid (allowed: an integer number of milliseconds from 1 to 2147483647)`,
-        }),
-      );
-    },
-  );
+  it.each([
+    'connectTimeoutMs',
+    'reconnectInitialDelayMs',
+    'reconnectMaxDelayMs',
+    'resubscribeGraceMs',
+    'healthCheckIntervalMs',
+    'healthCheckTimeoutMs',
+  ])('refuses %s past the timer limit (Node would fire it after 1 ms)', (key) => {
+    const options = { reconnectInitialDelayMs: 1, [key]: 2 ** 31 };
+    expect(() => createRedisTransport(options)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CLUSTR_INVALID_OPTION',
+        message: `redis transport option ${key} 2147483648 is not valid (allowed: an integer number of milliseconds from 1 to 2147483647)`,
+      }),
+    );
+  });
 
   it.each([
     [

@@ -32,6 +32,18 @@ export const DEFAULT_RESUBSCRIBE_GRACE_MS = 3_000;
  */
 export const DEFAULT_REPLAY_WINDOW_MS = 30_000;
 /**
+ * How often each Redis connection sends a PING to prove the server still answers, in ms.
+ * @default 1000
+ */
+export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 1_000;
+/**
+ * How long a PING may go unanswered (with nothing else heard from the server) before the
+ * connection is treated as lost, in ms. With the default interval, a silent partition is found
+ * within 3 s: inside presence's default `timeoutMs` of 5 s.
+ * @default 2000
+ */
+export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 2_000;
+/**
  * Most messages sent and not yet answered while the publisher is connected: a slow or stalled
  * server then costs dropped messages, not unbounded memory in the client's command queue.
  * @default 100000
@@ -104,6 +116,22 @@ export interface RedisTransportOptions {
    * and published again within the window is accepted. @default 30000
    */
   replayWindowMs?: number;
+  /**
+   * How often each connection (the publisher and the subscriber) sends a PING to prove the
+   * server still answers; see `healthCheckTimeoutMs`. @default 1000
+   */
+  healthCheckIntervalMs?: number;
+  /**
+   * How long a connection's PING may go unanswered, with nothing else heard from the server
+   * meanwhile, before the connection is treated as lost: it is destroyed, reported once as
+   * `ERR_CLUSTR_TRANSPORT` with `details.reason` `'server-unreachable'`, and made again by the
+   * reconnect loop (what is published meanwhile is queued). A silent network partition — no FIN,
+   * no RST, writes vanish — is then found within `healthCheckIntervalMs + healthCheckTimeoutMs`;
+   * keep that below presence's `timeoutMs` so a process learns it is cut off before the others
+   * see it leave. A server that stalls for longer (a long script, `CLIENT PAUSE`) is treated the
+   * same way. @default 2000
+   */
+  healthCheckTimeoutMs?: number;
 }
 
 /** {@link RedisTransportOptions} with every default filled in. */
@@ -121,6 +149,8 @@ export interface ResolvedRedisOptions {
   readonly tls: RedisTlsOptions | undefined;
   readonly secret: Buffer | undefined;
   readonly replayWindowMs: number;
+  readonly healthCheckIntervalMs: number;
+  readonly healthCheckTimeoutMs: number;
 }
 
 const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -140,6 +170,8 @@ const OPTION_KEYS: readonly (keyof RedisTransportOptions)[] = [
   'tls',
   'secret',
   'replayWindowMs',
+  'healthCheckIntervalMs',
+  'healthCheckTimeoutMs',
 ];
 
 /** Smallest `maxPayloadBytes` with a secret: room for the signature and an envelope. */
@@ -211,5 +243,7 @@ export function resolveRedisOptions(
     tls,
     secret,
     replayWindowMs: duration('replayWindowMs', DEFAULT_REPLAY_WINDOW_MS),
+    healthCheckIntervalMs: duration('healthCheckIntervalMs', DEFAULT_HEALTH_CHECK_INTERVAL_MS),
+    healthCheckTimeoutMs: duration('healthCheckTimeoutMs', DEFAULT_HEALTH_CHECK_TIMEOUT_MS),
   };
 }
