@@ -1,4 +1,5 @@
 import type { ClustrError, Envelope, TransportSelf } from '@clustr/protocol';
+import { isServerUnreachable } from './health-check.js';
 import type { RedisClient } from './redis-connection.js';
 import { RedisPublisher } from './redis-publisher.js';
 import { RedisSubscriber } from './redis-subscriber.js';
@@ -37,14 +38,20 @@ export interface ConnectionPair {
 /**
  * Creates the publisher and the subscriber of one transport. While the own subscriber is down
  * the publisher holds what this process publishes, so it does not miss its own messages; a
- * subscriber lost while the publisher still reaches the server is explained (a slow consumer?).
+ * subscriber lost while the publisher still reaches the server is explained (a slow consumer?),
+ * unless a health check found the server unreachable first (a partition).
  */
 export function createConnectionPair(options: ResolvedRedisOptions, hooks: PairHooks): ConnectionPair {
   let reconnects = 0;
   let bufferLimitKills: number | undefined;
+  /** The publisher found the server unreachable while the current subscriber connection was up. */
+  let partition: ClustrError | undefined;
   const publisher = new RedisPublisher(options, {
     report: hooks.report,
-    down: hooks.report,
+    down(error) {
+      if (isServerUnreachable(error) && subscriber.isUp) partition = error;
+      hooks.report(error);
+    },
     up(client: RedisClient, isReconnect: boolean) {
       if (isReconnect) reconnects++;
       readBufferLimitKills(client).then((kills) => {
@@ -57,6 +64,7 @@ export function createConnectionPair(options: ResolvedRedisOptions, hooks: PairH
     report: hooks.report,
     reportFrame: hooks.reportFrame,
     up(isReconnect) {
+      partition = undefined;
       if (!isReconnect) return;
       reconnects++;
       publisher.release();
@@ -65,10 +73,14 @@ export function createConnectionPair(options: ResolvedRedisOptions, hooks: PairH
       if (hooks.isClosing()) return;
       // Until the own subscriptions are back, what this process publishes waits with the backlog.
       publisher.hold();
-      explainSubscriberLoss(publisher.client, bufferLimitKills, error).then(({ error: explained, kills }) => {
-        bufferLimitKills = kills ?? bufferLimitKills;
-        hooks.report(explained);
-      });
+      const seen = partition;
+      partition = undefined;
+      explainSubscriberLoss(publisher.client, bufferLimitKills, error, seen).then(
+        ({ error: explained, kills }) => {
+          bufferLimitKills = kills ?? bufferLimitKills;
+          hooks.report(explained);
+        },
+      );
     },
   });
 
