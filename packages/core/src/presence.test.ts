@@ -1,5 +1,5 @@
 import type { ClustrError } from '@clustr/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Presence } from './presence.js';
 import type { LeaveReason, Member } from './presence-types.js';
 import type { PresenceMessage } from './presence-wire.js';
@@ -95,5 +95,24 @@ describe('Presence', () => {
     expect(presence.members().some((m) => m.id === worker)).toBe(false);
     from(worker, { beat: { ...member(worker), startedAt: 2 } });
     expect(presence.members().some((m) => m.id === worker)).toBe(true);
+  });
+
+  it('lets a member that timed out rejoin when its heartbeats come back (a partition healed)', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    try {
+      const { presence, left, from } = start();
+      const joined: string[] = [];
+      presence.onJoin((m) => joined.push(m.id));
+      const worker = uuid();
+      from(worker, { beat: member(worker) });
+      vi.advanceTimersByTime(180_000);
+      expect(left).toEqual([[worker, { kind: 'timeout' }]]);
+      // The same run, heard again: nobody saw it go, so it is back.
+      from(worker, { beat: member(worker) });
+      expect(joined).toEqual([worker, worker]);
+      expect(presence.members().some((m) => m.id === worker)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

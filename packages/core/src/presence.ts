@@ -26,7 +26,11 @@ interface Entry {
 /** The group a master's messages carry. */
 const MASTER_GROUP = 'master';
 
-/** How long a left member's incarnation is remembered, so that a late heartbeat cannot bring it back. */
+/**
+ * How long the incarnation of a member that exited or closed is remembered, so that a heartbeat
+ * still on its way cannot bring it back. A member that timed out gets none: nobody saw it go, so
+ * a heartbeat after the timeout (a partition healed, its backlog delivered) says it is back.
+ */
 const TOMBSTONE_MS = 60_000;
 
 /**
@@ -170,7 +174,8 @@ export class Presence {
     const entry = this.table.get(id);
     if (entry === undefined) return;
     this.table.delete(id);
-    this.tombstones.set(id, { startedAt: entry.member.startedAt, until: performance.now() + TOMBSTONE_MS });
+    if (reason.kind !== 'timeout')
+      this.tombstones.set(id, { startedAt: entry.member.startedAt, until: performance.now() + TOMBSTONE_MS });
     const member: Member = { ...entry.member, state: 'leaving' };
     for (const handler of this.leaves) this.call(() => handler(member, reason));
   }
