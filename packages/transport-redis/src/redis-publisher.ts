@@ -3,6 +3,7 @@ import { waitForAudience } from './audience.js';
 import { AudienceLog } from './audience-log.js';
 import { Episodes } from './episodes.js';
 import { createFrameSigner } from './frame-signature.js';
+import { isServerUnreachable } from './health-check.js';
 import { canRunScripts, type PublishOutcome, type SendMode, sendPublishes } from './publish-batch.js';
 import {
   INITIAL_PUBLISHER_STATE,
@@ -55,6 +56,8 @@ export class RedisPublisher {
   dropped = 0;
   /** PUBLISH commands in flight on a connection that broke. */
   lost = 0;
+  /** Why the connection was last lost, while it is down: what its lost PUBLISHes are reported with. */
+  #lostWith: string | undefined;
   readonly #options: ResolvedRedisOptions;
   readonly #hooks: PublisherHooks;
   readonly #outcome: PublishOutcome = {
@@ -64,7 +67,11 @@ export class RedisPublisher {
       this.#settle(count);
       this.lost += count;
       if (!this.#episodes.begin('loss')) return;
-      this.#hooks.report(toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'a redis PUBLISH in flight was lost'));
+      const what =
+        this.#lostWith === undefined
+          ? 'a redis PUBLISH in flight was lost'
+          : `redis PUBLISH commands in flight were lost with the publisher connection (${this.#lostWith}; at-most-once: not sent again, counted in stats().lost)`;
+      this.#hooks.report(toClustrError(error, 'ERR_CLUSTR_TRANSPORT', what));
     },
   };
 
@@ -103,10 +110,14 @@ export class RedisPublisher {
       },
       up: (client, isReconnect) => {
         this.#episodes.end('loss');
+        this.#lostWith = undefined;
         if (isReleased(this.#gate)) this.#flush(client);
         this.#hooks.up(client, isReconnect);
       },
-      down: (error) => this.#hooks.down(error),
+      down: (error) => {
+        this.#lostWith = isServerUnreachable(error) ? 'the server was unreachable' : 'the connection broke';
+        this.#hooks.down(error);
+      },
       error: (error) => this.#hooks.report(error),
       heard: () => this.#settled,
     });
