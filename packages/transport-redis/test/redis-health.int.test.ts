@@ -101,6 +101,25 @@ describe('redis health check', () => {
     expect(transport.stats().reconnects).toBe(0);
   });
 
+  it('takes NOPERM as an answer: a user without +ping is not cut off', async () => {
+    await redis.server.cli('ACL', 'SETUSER', 'noping', 'on', '>pw', '~*', '&*', '+@all', '-ping');
+    await redis.server.cli('CONFIG', 'RESETSTAT');
+    const port = redis.server.port;
+    const transport = redis.track(
+      createRedisTransport({ url: `redis://noping:pw@127.0.0.1:${port}`, namespace: 'hn', ...FAST }),
+    );
+    const recorder = record(transport);
+    await transport.connect({ workerId: 'w1', group: 'web' });
+    await transport.subscribe('public');
+    const refused = async () =>
+      Number(
+        /cmdstat_ping:.*rejected_calls=(\d+)/.exec(await redis.server.cli('INFO', 'commandstats'))?.[1] ?? 0,
+      );
+    await eventually(async () => (await refused()) >= 20, 'twenty refused PINGs');
+    expect(recorder.errors).toEqual([]);
+    expect(transport.stats().reconnects).toBe(0);
+  });
+
   it('does not blame a slow consumer for a subscriber the server drops after the publisher found it unreachable', async () => {
     const { proxy, transport, recorder } = await behindProxy('hp');
     // Only the publisher's link is cut: its health check sees the server unreachable first.
