@@ -101,6 +101,25 @@ describe('redis health check', () => {
     expect(transport.stats().reconnects).toBe(0);
   });
 
+  it('reads an answer that waited in the socket while this process was blocked past the deadline', async () => {
+    const transport = redis.transport('hb', FAST);
+    const recorder = record(transport);
+    await transport.connect({ workerId: 'w1', group: 'web' });
+    await transport.subscribe('public');
+    // The server holds the next PINGs (well under the deadline) while this process is blocked
+    // longer than the deadline: their answers arrive while nobody reads them.
+    await redis.server.cli('CLIENT', 'PAUSE', '600', 'ALL');
+    await new Promise<void>((resolve) => setTimeout(resolve, 250));
+    const until = Date.now() + 2 * FAST.healthCheckTimeoutMs!;
+    while (Date.now() < until) {
+      // A synchronous stretch: a CPU-bound handler.
+    }
+    transport.publish('public', meta, '"after the block"');
+    await recorder.waitForMessages(1, 'a message after the block');
+    expect(recorder.errors).toEqual([]);
+    expect(transport.stats().reconnects).toBe(0);
+  });
+
   it('takes NOPERM as an answer: a user without +ping is not cut off', async () => {
     await redis.server.cli('ACL', 'SETUSER', 'noping', 'on', '>pw', '~*', '&*', '+@all', '-ping');
     await redis.server.cli('CONFIG', 'RESETSTAT');
