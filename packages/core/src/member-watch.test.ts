@@ -90,4 +90,11 @@ describe('MemberWatch', () => {
     ]);
     expect(watch.view([], 11_000).left).toEqual([]);
   });
+
+  it('forgets that a member left once it is back (it timed out, then its heartbeats came back)', () => {
+    const watch = new MemberWatch();
+    watch.leave(member('a'), { kind: 'timeout' }, 1_000);
+    expect(watch.view([member('a')], 2_000).left).toEqual([]);
+    expect(watch.view([], 3_000).left).toEqual([]);
+  });
 });

@@ -85,7 +85,11 @@ export class MemberWatch {
    * refused is never counted), against the newest earlier one at least 200 ms older.
    */
   view(members: readonly Member[], now = Date.now()): { members: MemberView[]; left: LeftMember[] } {
-    this.left = this.left.filter((entry) => now - entry.leftAt < LEFT_RETENTION_MS);
+    // A member back within the retention (it timed out, then its heartbeats came back) is live.
+    const live = new Set(members.map((member) => member.id));
+    this.left = this.left.filter(
+      (entry) => now - entry.leftAt < LEFT_RETENTION_MS && !live.has(entry.member.id),
+    );
     const known = new Set<string>();
     const views = members.map((member): MemberView => {
       known.add(member.id);
