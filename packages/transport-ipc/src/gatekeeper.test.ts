@@ -110,7 +110,12 @@ describe('Gatekeeper: identity enforced at the first hop', () => {
     join(masterRpc.slice('rpc:'.length), 'evil');
     for (const channel of [`rpc:${victimId}`, masterRpc, `rpc:${uuid()}`, 'rpc:'])
       hostile.childWrites({ clustr: 1, type: 'sub', channels: [channel], id: 1 });
-    hostile.childWrites({ clustr: 1, type: 'sub', channels: [`rpc:${hostileId}`, `rpc:${grandchild}`], id: 2 });
+    hostile.childWrites({
+      clustr: 1,
+      type: 'sub',
+      channels: [`rpc:${hostileId}`, `rpc:${grandchild}`],
+      id: 2,
+    });
     await waitUntil(() => acks(hostile).length === 1, 'the ack of the subtree’s rpc channels');
     expect(acks(hostile)).toEqual([{ clustr: 1, type: 'ack', id: 2 }]);
     expect(root.transport.stats().children[hostileId]!.forbidden).toBe(5);

@@ -8,8 +8,8 @@ import {
   nonCanonicalField,
   PRESENCE_CHANNEL,
   PUBLIC_CHANNEL,
-  RPC_CHANNEL_PREFIX,
   ReportThrottle,
+  RPC_CHANNEL_PREFIX,
 } from '@clustr/protocol/internal';
 import type { LinkCounters } from './ipc-stats.js';
 import type { Outbox } from './outbox.js';
