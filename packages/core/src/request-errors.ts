@@ -27,12 +27,13 @@ export function notSent(error: unknown): ClustrError {
   return toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'the request could not be sent');
 }
 
-/** Nobody answers: nobody has the method, or the member asked left. */
-export function noResponder(call: RequestCall, reason: string): ClustrError {
+/** Nobody answers: nobody has the method, or `responder`, the member asked, left or lost it. */
+export function noResponder(call: RequestCall, reason: string, responder?: string): ClustrError {
+  const details = { target: call.target, method: call.method };
   return new ClustrError(
     'ERR_CLUSTR_NO_RESPONDER',
     `request "${call.method}" to ${call.target}: nobody answers (${reason})`,
-    { details: { target: call.target, method: call.method } },
+    { details: responder === undefined ? details : { ...details, responder } },
   );
 }
 

@@ -123,7 +123,7 @@ export class Requester {
     if (!isFromMember) return 'not-from-member';
     if (error === undefined) this.#settle(call, undefined, data);
     else if (error.name === 'ClustrError' && error.code === 'ERR_CLUSTR_NO_RESPONDER')
-      this.#failAttempt(call, noResponder(call, `${member.id} has no handler for it any more`));
+      this.#failAttempt(call, noResponder(call, `${member.id} has no handler for it any more`, member.id));
     else this.#settle(call, remoteFailure(call, member.id, error));
     return 'delivered';
   }
@@ -133,7 +133,7 @@ export class Requester {
     const calls = this.#byMember.get(member.id);
     if (calls === undefined) return;
     for (const call of [...calls])
-      this.#failAttempt(call, noResponder(call, `${member.id} left before it answered`));
+      this.#failAttempt(call, noResponder(call, `${member.id} left before it answered`, member.id));
   }
 
   /** The process leaves: what is pending fails with `ERR_CLUSTR_CLOSED`. */
