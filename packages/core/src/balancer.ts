@@ -49,14 +49,15 @@ export class Balancer {
    */
   pick(target: string, method: string | undefined, tried?: ReadonlySet<string>): Member | NoPick {
     this.#refresh();
-    if (target === MASTER_CHANNEL) return this.#check(this.#ownMaster(), target, method, tried);
-    const member = this.presence.get(target);
-    if (member !== undefined) return this.#check(member, target, method, tried);
-    // A UUID is never a group: a workerId nobody knows (yet, or any more).
-    if (isOwnWorkerId(target)) return { reason: `no live member is ${target}` };
     const key = method === undefined ? target : `${target}\n${method}`;
+    // Cached only for groups, until presence changes: a burst to a group skips the lookups below.
     let candidates = this.#candidates.get(key);
     if (candidates === undefined) {
+      if (target === MASTER_CHANNEL) return this.#check(this.#ownMaster(), target, method, tried);
+      const member = this.presence.get(target);
+      if (member !== undefined) return this.#check(member, target, method, tried);
+      // A UUID is never a group: a workerId nobody knows (yet, or any more).
+      if (isOwnWorkerId(target)) return { reason: `no live member is ${target}` };
       candidates = this.#collect(target, method);
       this.#candidates.set(key, candidates);
     }

@@ -1,5 +1,4 @@
 import type { ClustrError, Meta } from '@clustr/protocol';
-import { rpcChannel } from '@clustr/protocol/internal';
 import type { Balancer } from './balancer.js';
 import type { Member } from './presence-types.js';
 import {
@@ -18,6 +17,8 @@ export interface RequesterHost {
   readonly balancer: Balancer;
   /** Where replies to this process go: its own `rpc:<id>`. */
   readonly replyTo: string;
+  /** The rpc channel of a member. */
+  channelOf(member: Member): string;
   /** Publishes as this process; throws once it has left. */
   send(channel: string, dataJson: string): void;
 }
@@ -165,7 +166,7 @@ export class Requester {
       this.#tails.set(call.method, tail);
     }
     try {
-      this.host.send(rpcChannel(picked.rpc ?? picked.workerId), encodeRequest(id, tail, call.dataJson));
+      this.host.send(this.host.channelOf(picked), encodeRequest(id, tail, call.dataJson));
     } catch (error) {
       this.#settle(call, notSent(error));
     }

@@ -20,7 +20,10 @@ import {
 import { Requester } from './requester.js';
 import { Responder } from './responder.js';
 import { assertMethodName } from './rpc-names.js';
-import { encodeOne, readRpcMessage } from './rpc-wire.js';
+import { encodeOne, type RpcData, readRemoteError, rpcKind } from './rpc-wire.js';
+
+/** Most rpc channel strings kept; past it the cache starts again (members come and go). */
+const MAX_CACHED_CHANNELS = 10_000;
 
 /** What requests need of their process. */
 export interface RequestsHost {
@@ -59,6 +62,13 @@ export class Requests {
   /** Groups a one-of-group message was dropped for, until one is delivered again. */
   readonly #emptyGroups = new Set<string>();
   #droppedOne = 0;
+  /** The last group `publishOne` accepted (strings are immutable: equal means valid). */
+  #checkedGroup: string | undefined;
+  /**
+   * The rpc channel of each member asked, one string per member: a transport's route lookup
+   * hashes a string once, not a fresh concatenation per message.
+   */
+  readonly #channels = new Map<string, string>();
 
   constructor(
     workerId: string | undefined,
@@ -83,6 +93,7 @@ export class Requests {
     this.#requester = new Requester({
       balancer: this.#balancer,
       replyTo: this.channel,
+      channelOf: (member) => this.#channelOf(member),
       send: (channel, dataJson) => host.send(channel, dataJson),
     });
     this.#reports = new ReportThrottle((error) => host.report(error));
@@ -124,7 +135,8 @@ export class Requests {
 
   /** `publish(group, data, { deliver: 'one' })`: to one live member of the group, round-robin. */
   publishOne(group: string, data: unknown): void {
-    if (!isGroupName(group)) {
+    // A burst goes to the same group again and again: check its name once.
+    if (group !== this.#checkedGroup && !isGroupName(group)) {
       assertUserChannel(group);
       throw new ClustrError(
         'ERR_CLUSTR_INVALID_CHANNEL',
@@ -132,6 +144,7 @@ export class Requests {
         { details: { value: group } },
       );
     }
+    this.#checkedGroup = group;
     const dataJson = encodeData(data);
     const member = this.#balancer.pick(group, undefined);
     if ('reason' in member) {
@@ -147,43 +160,46 @@ export class Requests {
       );
       return;
     }
-    this.#emptyGroups.delete(group);
-    this.host.send(rpcChannel(member.rpc ?? member.workerId), encodeOne(group, dataJson));
+    if (this.#emptyGroups.size > 0) this.#emptyGroups.delete(group);
+    this.host.send(this.#channelOf(member), encodeOne(group, dataJson));
   }
 
   /** A message on this process's rpc channel. */
   receive(envelope: Envelope): void {
-    const { meta } = envelope;
-    const message = readRpcMessage(envelope.data);
-    if (message === undefined) {
-      this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', 'not a request, a reply or a one-of-group message');
-      return;
-    }
-    const { data } = envelope.data as { data?: unknown };
-    switch (message.kind) {
-      case 'req':
-        this.#responder.handle(meta, message.id, message.method, message.replyTo, data);
-        return;
-      case 'one':
-        if (message.group === this.group) this.host.deliverToGroup({ meta, data });
-        else this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', `a message for group "${message.group}"`);
-        return;
-      default: {
-        const error = message.kind === 'err' ? message.error : undefined;
-        if (this.#requester.replied(meta, message.id, error, data) === 'not-from-member')
-          this.#refuse(
-            meta,
-            'ERR_CLUSTR_FORBIDDEN',
-            `a reply to request ${message.id}, asked of another member`,
-          );
-      }
-    }
+    const { meta, data } = envelope;
+    const kind = rpcKind(data);
+    if (kind === 'one') {
+      const { one, data: message } = data as Extract<RpcData, { one: string }>;
+      if (one === this.group) this.host.deliverToGroup({ meta, data: message });
+      else this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', `a message for group ${describeValue(one)}`);
+    } else if (kind === 'req') {
+      const { req, data: request } = data as Extract<RpcData, { req: unknown }>;
+      this.#responder.handle(meta, req.id, req.method, req.replyTo, request);
+    } else if (kind !== undefined) {
+      const { res, data: reply } = data as Extract<RpcData, { res: unknown }>;
+      const error = kind === 'err' ? readRemoteError(res.error) : undefined;
+      if (kind === 'err' && error === undefined)
+        this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', 'a reply whose error has no name or message');
+      else if (this.#requester.replied(meta, res.id, error, reply) === 'not-from-member')
+        this.#refuse(meta, 'ERR_CLUSTR_FORBIDDEN', `a reply to request ${res.id}, asked of another member`);
+    } else this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', 'not a request, a reply or a one-of-group message');
   }
 
   /** The process leaves: what is still pending fails with `ERR_CLUSTR_CLOSED`. */
   close(): void {
     this.#requester.close();
     this.#reports.flush();
+  }
+
+  #channelOf(member: Member): string {
+    const rpc = member.rpc ?? member.workerId;
+    let channel = this.#channels.get(rpc);
+    if (channel === undefined) {
+      if (this.#channels.size >= MAX_CACHED_CHANNELS) this.#channels.clear();
+      channel = rpcChannel(rpc);
+      this.#channels.set(rpc, channel);
+    }
+    return channel;
   }
 
   #refuse(meta: Meta, code: 'ERR_CLUSTR_BAD_FRAME' | 'ERR_CLUSTR_FORBIDDEN', what: string): void {

@@ -72,23 +72,44 @@ export class Responder {
       return;
     }
     this.handling++;
+    let result: unknown;
+    try {
+      result = registration.handler({ meta, data });
+      if (!isThenable(result)) {
+        // The common case, answered in this turn: no closure, no promise.
+        this.handling--;
+        this.#answer(replyTo, id, method, result);
+        return;
+      }
+    } catch (error) {
+      this.handling--;
+      this.#send(replyTo, id, undefined, describeThrown(error, registration.exposeStack));
+      return;
+    }
+    this.#await(result, replyTo, id, method, registration.exposeStack);
+  }
+
+  /** Answers once what a handler's promise (or any thenable) settles to, whichever way it calls back. */
+  #await(
+    result: PromiseLike<unknown>,
+    replyTo: string,
+    id: number,
+    method: string,
+    exposeStack: boolean,
+  ): void {
     let isDone = false;
     const settle = (value: unknown, error: unknown, hasFailed: boolean) => {
-      // A thenable may call back twice, or both ways: the request is answered once.
       if (isDone) return;
       isDone = true;
       this.handling--;
-      if (hasFailed) this.#send(replyTo, id, undefined, describeThrown(error, registration.exposeStack));
+      if (hasFailed) this.#send(replyTo, id, undefined, describeThrown(error, exposeStack));
       else this.#answer(replyTo, id, method, value);
     };
     try {
-      const result = registration.handler({ meta, data });
-      if (isThenable(result))
-        result.then(
-          (value) => settle(value, undefined, false),
-          (error: unknown) => settle(undefined, error, true),
-        );
-      else settle(result, undefined, false);
+      result.then(
+        (value) => settle(value, undefined, false),
+        (error: unknown) => settle(undefined, error, true),
+      );
     } catch (error) {
       settle(undefined, error, true);
     }

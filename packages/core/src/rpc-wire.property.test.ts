@@ -7,8 +7,9 @@ import {
   encodeOne,
   encodeReply,
   encodeRequest,
-  readRpcMessage,
+  readRemoteError,
   requestTail,
+  rpcKind,
 } from './rpc-wire.js';
 
 const RUNS = 1000;
@@ -26,22 +27,20 @@ function isWellFormed(data: unknown): boolean {
   const isId = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
   const isObject = (v: unknown): v is Record<string, unknown> =>
     typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (isObject(d.req))
-    return (
-      isId(d.req.id) &&
-      typeof d.req.method === 'string' &&
-      /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/.test(d.req.method) &&
-      typeof d.req.replyTo === 'string' &&
-      /^rpc:[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(d.req.replyTo) &&
-      'data' in d
-    );
+  if (typeof d.one === 'string') return 'data' in d;
   if (isObject(d.res)) {
     if (!isId(d.res.id)) return false;
-    if (d.res.error === undefined) return 'data' in d;
-    const e = d.res.error;
-    return isObject(e) && typeof e.name === 'string' && typeof e.message === 'string';
+    return d.res.error === undefined ? 'data' in d : true;
   }
-  return typeof d.one === 'string' && 'data' in d;
+  return (
+    isObject(d.req) &&
+    isId(d.req.id) &&
+    typeof d.req.method === 'string' &&
+    /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/.test(d.req.method) &&
+    typeof d.req.replyTo === 'string' &&
+    /^rpc:[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(d.req.replyTo) &&
+    'data' in d
+  );
 }
 
 describe('the rpc wire', () => {
@@ -50,18 +49,17 @@ describe('the rpc wire', () => {
       fc.property(reqIdArb, methodArb, idArb, groupArb, fc.jsonValue(), (id, method, caller, group, data) => {
         const dataJson = JSON.stringify(data) ?? 'null';
         const replyTo = `rpc:${caller}`;
-        expect(readRpcMessage(JSON.parse(encodeRequest(id, requestTail(method, replyTo), dataJson)))).toEqual(
-          {
-            kind: 'req',
-            id,
-            method,
-            replyTo,
-          },
-        );
-        expect(readRpcMessage(JSON.parse(encodeReply(id, dataJson)))).toEqual({ kind: 'res', id });
-        const error = { name: 'E', message: String(data).slice(0, 50), code: 3 };
-        expect(readRpcMessage(JSON.parse(encodeErrorReply(id, error)))).toEqual({ kind: 'err', id, error });
-        expect(readRpcMessage(JSON.parse(encodeOne(group, dataJson)))).toEqual({ kind: 'one', group });
+        const request = JSON.parse(encodeRequest(id, requestTail(method, replyTo), dataJson));
+        expect(rpcKind(request)).toBe('req');
+        expect(request).toEqual({ req: { id, method, replyTo }, data: JSON.parse(dataJson) });
+        expect(rpcKind(JSON.parse(encodeReply(id, dataJson)))).toBe('res');
+        const error = { name: 'E', message: dataJson.slice(0, 50), code: 3 };
+        const failed = JSON.parse(encodeErrorReply(id, error));
+        expect(rpcKind(failed)).toBe('err');
+        expect(readRemoteError(failed.res.error)).toEqual(error);
+        const one = JSON.parse(encodeOne(group, dataJson));
+        expect(rpcKind(one)).toBe('one');
+        expect(one).toEqual({ one: group, data: JSON.parse(dataJson) });
       }),
       { numRuns: RUNS },
     );
@@ -79,8 +77,12 @@ describe('the rpc wire', () => {
     );
     fc.assert(
       fc.property(fc.oneof(fc.anything(), near), (value) => {
-        const read = readRpcMessage(value);
-        if (read !== undefined) expect(isWellFormed(value)).toBe(true);
+        const kind = rpcKind(value);
+        if (kind !== undefined) expect(isWellFormed(value)).toBe(true);
+        if (kind !== 'err') return;
+        const error = readRemoteError((value as { res: { error: unknown } }).res.error);
+        if (error !== undefined)
+          expect([typeof error.name, typeof error.message]).toEqual(['string', 'string']);
       }),
       { numRuns: RUNS * 5 },
     );

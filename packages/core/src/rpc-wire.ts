@@ -1,4 +1,4 @@
-import { describeValue, isGroupName, isWorkerId, RPC_CHANNEL_PREFIX } from '@clustr/protocol/internal';
+import { describeValue, isWorkerId, RPC_CHANNEL_PREFIX } from '@clustr/protocol/internal';
 import { isMethodName } from './rpc-names.js';
 
 /** The error a responder sends back when its handler threw or rejected. */
@@ -11,12 +11,20 @@ export interface RemoteErrorInfo {
   stack?: string;
 }
 
-/** What arrives on a process's `rpc:<id>` channel, read from the message's data. */
-export type RpcMessage =
-  | { readonly kind: 'req'; readonly id: number; readonly method: string; readonly replyTo: string }
-  | { readonly kind: 'res'; readonly id: number }
-  | { readonly kind: 'err'; readonly id: number; readonly error: RemoteErrorInfo }
-  | { readonly kind: 'one'; readonly group: string };
+/**
+ * The data of a message on a process's `rpc:<id>` channel, by kind, once {@link rpcKind} has
+ * checked it: a request, a reply (`res` with `data`, or with an `error`), a one-of-group message.
+ */
+export type RpcData =
+  | {
+      readonly req: { readonly id: number; readonly method: string; readonly replyTo: string };
+      readonly data: unknown;
+    }
+  | { readonly res: { readonly id: number; readonly error?: unknown }; readonly data?: unknown }
+  | { readonly one: string; readonly data: unknown };
+
+/** The kinds of {@link RpcData}: `err` is a reply with an error. */
+export type RpcKind = 'req' | 'res' | 'err' | 'one';
 
 /** Longest error name or message a reply may carry; longer ones are cut. */
 const MAX_ERROR_TEXT = 4096;
@@ -28,13 +36,19 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const isId = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
+/** Reply channels seen valid lately: every request of a caller names the same one. */
+const validReplyChannels = new Set<string>();
+const MAX_VALID_REPLY_CHANNELS = 4096;
+
 /** True for a channel a reply may go to: `rpc:<id>`, never another kind of channel. */
 export function isReplyChannel(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    value.startsWith(RPC_CHANNEL_PREFIX) &&
-    isWorkerId(value.slice(RPC_CHANNEL_PREFIX.length))
-  );
+  if (typeof value !== 'string') return false;
+  if (validReplyChannels.has(value)) return true;
+  if (!value.startsWith(RPC_CHANNEL_PREFIX) || !isWorkerId(value.slice(RPC_CHANNEL_PREFIX.length)))
+    return false;
+  if (validReplyChannels.size >= MAX_VALID_REPLY_CHANNELS) validReplyChannels.clear();
+  validReplyChannels.add(value);
+  return true;
 }
 
 /**
@@ -65,26 +79,26 @@ export function encodeOne(group: string, dataJson: string): string {
   return `{"one":"${group}","data":${dataJson}}`;
 }
 
-/** Reads what came on an rpc channel; undefined when it is none of the four (reported by the caller). */
-export function readRpcMessage(data: unknown): RpcMessage | undefined {
+/**
+ * Checks what came on an rpc channel and says which kind it is; undefined when it is none of
+ * them (reported by the caller). Allocates nothing: the caller reads the fields of `data`.
+ * A `one` group is not checked as a group name: the receiver takes only its own group's.
+ */
+export function rpcKind(data: unknown): RpcKind | undefined {
   if (!isRecord(data)) return undefined;
   const { req, res, one } = data;
-  if (isRecord(req)) {
-    const { id, method, replyTo } = req;
-    if (!isId(id) || !isMethodName(method) || !isReplyChannel(replyTo) || !('data' in data)) return undefined;
-    return { kind: 'req', id, method, replyTo };
-  }
+  if (typeof one === 'string') return 'data' in data ? 'one' : undefined;
   if (isRecord(res)) {
     if (!isId(res.id)) return undefined;
-    if (res.error === undefined) return 'data' in data ? { kind: 'res', id: res.id } : undefined;
-    const error = readRemoteError(res.error);
-    return error === undefined ? undefined : { kind: 'err', id: res.id, error };
+    if (res.error === undefined) return 'data' in data ? 'res' : undefined;
+    return 'err';
   }
-  if (typeof one === 'string' && isGroupName(one) && 'data' in data) return { kind: 'one', group: one };
-  return undefined;
+  if (!isRecord(req) || !('data' in data)) return undefined;
+  return isId(req.id) && isMethodName(req.method) && isReplyChannel(req.replyTo) ? 'req' : undefined;
 }
 
-function readRemoteError(value: unknown): RemoteErrorInfo | undefined {
+/** The error of an `err` reply, rebuilt from its known fields and cut to size; undefined if malformed. */
+export function readRemoteError(value: unknown): RemoteErrorInfo | undefined {
   if (!isRecord(value)) return undefined;
   const { name, message, code, stack } = value;
   if (typeof name !== 'string' || typeof message !== 'string') return undefined;
