@@ -76,13 +76,17 @@ export async function createIpcTransport(): Promise<unknown> {
   return need<() => unknown>(await load(specifier), 'createIpcTransport', specifier)();
 }
 
-/** `createRedisTransport({ url, namespace })` of `@clustr/transport-redis`. */
-export async function createRedisTransport(url: string, namespace: string): Promise<unknown> {
+/** `createRedisTransport({ url, namespace, secret? })` of `@clustr/transport-redis`. */
+export async function createRedisTransport(
+  url: string,
+  namespace: string,
+  secret?: string,
+): Promise<unknown> {
   const specifier = '@clustr/transport-redis';
-  const create = need<(options: { url: string; namespace: string }) => unknown>(
+  const create = need<(options: { url: string; namespace: string; secret?: string }) => unknown>(
     await load(specifier),
     'createRedisTransport',
     specifier,
   );
-  return create({ url, namespace });
+  return create(secret === undefined ? { url, namespace } : { url, namespace, secret });
 }

@@ -22,12 +22,20 @@ export interface ClustrSession {
   until(accept: (data: unknown) => boolean, what: string): Promise<void>;
 }
 
-/** Which transport a clustr case runs on. */
-export type TransportKind = 'ipc' | 'redis';
+/** Which transport a clustr case runs on; `redis-signed` is Redis with a `secret` (every payload signed). */
+export type TransportKind = 'ipc' | 'redis' | 'redis-signed';
+
+/** The signed cases' secret: a fixed 32+ bytes, as any would do for the cost of an HMAC. */
+const BENCH_SECRET = 'bench-secret-0123456789abcdefghijklmnop';
 
 /** Builds the transport of `kind` for this run (Redis: this run's server and namespace). */
 export async function createTransport(context: RunContext, kind: TransportKind): Promise<unknown> {
-  return kind === 'ipc' ? createIpcTransport() : createRedisTransport(context.redisUrl, context.namespace);
+  if (kind === 'ipc') return createIpcTransport();
+  return createRedisTransport(
+    context.redisUrl,
+    context.namespace,
+    kind === 'redis-signed' ? BENCH_SECRET : undefined,
+  );
 }
 
 /** Spawn specs of `n` bench workers (TypeScript, run through tsx against the sources). */

@@ -87,5 +87,5 @@ export function renderVerdict(verdict: Verdict, results: readonly MeasurementRes
         : `${verdict.comparison.toFixed(2)}×`;
   const bound =
     target.kind === 'info' ? '(no target)' : `(target ${describeBound(target, unit)}) ${verdict.status}`;
-  return `${target.name}: clustr ${show(verdict.clustr)} vs ${baseline.label} ${show(verdict.baseline)} → ${comparison} ${bound}`;
+  return `${target.name}: ${clustr.label} ${show(verdict.clustr)} vs ${baseline.label} ${show(verdict.baseline)} → ${comparison} ${bound}`;
 }

@@ -1,6 +1,7 @@
 // Proof that installing works: pack every package as npm would publish it, install the tarballs
 // into an empty project with plain npm, and run a small cluster there from ESM, CommonJS and
-// TypeScript (tsx), and over Redis with @clustr/transport-redis added.
+// TypeScript (tsx), and over Redis with @clustr/transport-redis added; and the installed `clustr`
+// command.
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -93,6 +94,36 @@ describe('installing the packed tarballs with npm', () => {
       'confirmed by 2 workers of group worker over ipc',
     );
     await run(join(project, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: project });
+  });
+
+  it('installs the clustr command, which loads @clustr/transport-redis only for --redis', async () => {
+    const bin = join(project, 'node_modules', '.bin', 'clustr');
+    const runtime = await mkdtemp(join(tmpdir(), 'clustr-install-xdg-'));
+    const lonely = await mkdtemp(join(tmpdir(), 'clustr-install-lonely-'));
+    const env = { ...process.env, XDG_RUNTIME_DIR: runtime, NODE_OPTIONS: '' };
+    const fails = (file: string, args: string[]) =>
+      run(file, args, { cwd: project, env, timeout: CLUSTER_TIMEOUT_MS }).then(
+        () => expect.fail(`clustr ${args.join(' ')} should fail`),
+        (error: { code: number; stderr: string }) => error,
+      );
+    try {
+      expect((await run(bin, ['--help'], { env })).stdout).toContain('clustr ps [--json]');
+      const none = await fails(bin, ['ps']);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toMatch(/^clustr: no clustr cluster of this user runs on this machine [^\n]*\n$/);
+      // Installed next to it, the Redis transport is found: the namespace is reached, and empty.
+      const empty = await fails(bin, ['ps', '--redis', redis.url, '--namespace', 'nobody']);
+      expect(empty.stderr).toMatch(/^clustr: no clustr member answered in namespace "nobody"/);
+      // A copy of the command where no @clustr/transport-redis can be found says so in one line.
+      await cp(join(project, 'node_modules', 'clustr-node', 'dist', 'cli.js'), join(lonely, 'cli.mjs'));
+      const missing = await fails('node', [join(lonely, 'cli.mjs'), 'ps', '--redis', redis.url]);
+      expect(missing.stderr).toBe(
+        'clustr: --redis needs @clustr/transport-redis: npm install @clustr/transport-redis\n',
+      );
+    } finally {
+      await rm(runtime, { recursive: true, force: true });
+      await rm(lonely, { recursive: true, force: true });
+    }
   });
 
   it('runs the same cluster over Redis with @clustr/transport-redis added', async () => {

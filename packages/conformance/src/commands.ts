@@ -11,6 +11,7 @@ export type AgentCommand =
   | { cmd: 'await-members'; id: number; ids: string[] }
   | { cmd: 'request'; id: number; target: string; method: string; data: unknown; timeoutMs?: number }
   | { cmd: 'handled'; id: number }
+  | { cmd: 'close'; id: number }
   | { cmd: 'forward'; to: string; command: AgentCommand };
 
 /**

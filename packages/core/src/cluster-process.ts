@@ -22,7 +22,7 @@ import { ClusterMember } from './cluster-member.js';
 import type { ClusterProcessOptions, ProcessIdentity } from './cluster-process-options.js';
 import { emitSafely } from './emit-safely.js';
 import type { HandlerList, MessageHandler } from './handler-list.js';
-import { obeyKillOrder } from './kill-order.js';
+import { isExitCode, obeyKillOrder } from './kill-order.js';
 import { ParentHold } from './parent-hold.js';
 import { DEFAULT_MAX_PENDING_MESSAGES } from './pending-messages.js';
 import { ProcessPresence } from './presence-of-process.js';
@@ -254,6 +254,8 @@ export abstract class ClusterProcess extends ClusterMember {
 
   /** Obeys a kill order: closes, then exits the process with the code. */
   protected obeyKill(envelope: Envelope): void {
+    // Before the close starts: its goodbye says the exit its parent is about to see.
+    if (isExitCode(envelope.data)) this.presence.killed(envelope.data);
     obeyKillOrder(this, envelope);
   }
 
@@ -316,8 +318,10 @@ export abstract class ClusterProcess extends ClusterMember {
 
   async #shutdown(transport: Transport | undefined): Promise<void> {
     try {
-      // Goodbye first, while the transport still carries it; then the transport, whose close
+      // Leaves first: the children stop while this process can still announce their exits;
+      // then its goodbye, while the transport still carries it; then the transport, whose close
       // also ends a connect still in progress.
+      await this.#children.stopAll();
       this.presence.stop();
       this.requests.close();
       await transport?.close();

@@ -15,7 +15,7 @@ type Killable = EventEmitter<ClusterProcessEvents> & { close(): Promise<void> };
  */
 export function obeyKillOrder(target: Killable, envelope: Envelope): void {
   const { data } = envelope;
-  if (typeof data !== 'number' || !Number.isInteger(data) || data < 0 || data > 255) {
+  if (!isExitCode(data)) {
     reportError(target, errors.badKillOrder(data));
     return;
   }
@@ -26,4 +26,9 @@ export function obeyKillOrder(target: Killable, envelope: Envelope): void {
       reportError(target, toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'closing before exit failed')),
     )
     .finally(() => process.exit(data));
+}
+
+/** True when a kill order's data is an exit code (an integer from 0 to 255). */
+export function isExitCode(data: unknown): data is number {
+  return typeof data === 'number' && Number.isInteger(data) && data >= 0 && data <= 255;
 }

@@ -1,11 +1,21 @@
-import type { Envelope } from '@clustr/protocol';
-import { CONFIRMATION_CHANNEL, MASTER_CHANNEL, PUBLIC_CHANNEL } from '@clustr/protocol/internal';
+import { hostname } from 'node:os';
+import type { Envelope, JsonValue } from '@clustr/protocol';
+import {
+  CONFIRMATION_CHANNEL,
+  MASTER_CHANNEL,
+  PUBLIC_CHANNEL,
+  reportToEmitter,
+} from '@clustr/protocol/internal';
 import { ClusterProcess, type ClusterProcessOptions } from './cluster-process.js';
 import { type ConfirmationCallback, Confirmations } from './confirmations.js';
+import { ControlSocket } from './control-socket.js';
 import { HandlerList, type MessageHandler } from './handler-list.js';
+import { type MasterControlOptions, resolveMasterControl } from './master-control.js';
+import { MemberWatch } from './member-watch.js';
+import { masterMemberId } from './process-presence.js';
 
 /** Options of {@link Master.create}. */
-export interface MasterOptions extends ClusterProcessOptions {}
+export interface MasterOptions extends ClusterProcessOptions, MasterControlOptions {}
 
 /**
  * The root process of a cluster. Group `"master"`, no workerId. Receives `public` messages, its
@@ -20,8 +30,12 @@ export class Master extends ClusterProcess {
   readonly #public = new HandlerList();
   readonly #private = new HandlerList();
   readonly #confirmations = new Confirmations();
+  readonly #control: ControlSocket | undefined;
+  /** The cluster's name (the `name` option), as `clustr ps` shows it. */
+  readonly name: string;
 
   private constructor(options: MasterOptions) {
+    const control = resolveMasterControl(options);
     super(
       {
         workerId: undefined,
@@ -37,6 +51,8 @@ export class Master extends ClusterProcess {
       const errors = this.#confirmations.count(envelope);
       if (errors !== undefined) this.reportHandlerErrors(errors);
     });
+    this.name = control.name;
+    this.#control = control.isEnabled ? this.#listenForControl() : undefined;
   }
 
   /** Creates the master. Returns at once; `await master.ready()` before relying on delivery. */
@@ -62,6 +78,42 @@ export class Master extends ClusterProcess {
    */
   onConfirmation(n: number, identifier: string, callback: ConfirmationCallback): () => void {
     return this.#confirmations.add(n, identifier, callback);
+  }
+
+  /** Closes the control socket first (nobody acts on a leaving cluster), then leaves. */
+  override close(): Promise<void> {
+    this.#control?.close();
+    return super.close();
+  }
+
+  /** The control socket, fed with every heartbeat as it arrives (for the members' rates). */
+  #listenForControl(): ControlSocket {
+    const watch = new MemberWatch();
+    const { channel } = this.presence;
+    this.route(channel, (envelope) => {
+      this.presence.receive(envelope);
+      watch.heard(envelope.data);
+    });
+    this.onLeave((member, reason) => watch.leave(member, reason));
+    const startedAt = Date.now();
+    const host = hostname();
+    return new ControlSocket(
+      {
+        info: () => ({
+          name: this.name,
+          pid: process.pid,
+          host,
+          id: masterMemberId(host, process.pid),
+          startedAt,
+          transport: this.transportName,
+          members: this.members().length,
+        }),
+        view: () => watch.view(this.members()),
+        killWorker: (workerId, code) => this.killWorker(workerId, code),
+        publish: (channel, data) => this.publish(channel, data as JsonValue),
+      },
+      (error) => reportToEmitter(this, error),
+    );
   }
 
   protected override handlersOf(channel: string): HandlerList {

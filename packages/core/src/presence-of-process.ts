@@ -36,6 +36,8 @@ export class ProcessPresence {
   private readonly records: MemberRecords;
   private readonly presence: Presence;
   private isLeaving = false;
+  /** Set when the process leaves on a kill order; a plain close says `closed`. */
+  private exitReason: LeaveReason | undefined;
 
   /** The user gave presence options: a parent's are not taken. */
   private readonly hasOwnOptions: boolean;
@@ -159,9 +161,14 @@ export class ProcessPresence {
   }
 
   /** The process leaves: goodbye before its transport closes. */
+  /** This process obeys a kill order: its goodbye will say it exits with `code`. */
+  killed(code: number): void {
+    this.exitReason = { kind: 'exit', code, signal: null };
+  }
+
   stop(): void {
     this.isLeaving = true;
-    this.presence.stop();
+    this.presence.stop(this.exitReason);
     this.records.stop();
   }
 }

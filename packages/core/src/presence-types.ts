@@ -32,7 +32,7 @@ export type MemberState = 'starting' | 'ready' | 'leaving';
 export interface Member {
   /**
    * Unique in the cluster (the namespace, over Redis): a worker's workerId; a master's
-   * `master:<host>:<pid>:<random>`, so that two masters sharing a namespace are two rows.
+   * `master@<host>:<pid>`, so that two masters sharing a namespace are two rows.
    */
   id: string;
   /** The workerId (the master's is `master`). */

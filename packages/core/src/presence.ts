@@ -104,13 +104,15 @@ export class Presence {
     this.timer = setInterval(() => this.tick(), this.options.intervalMs).unref();
   }
 
-  /** This process leaves: goodbye, and no more heartbeats. */
-  stop(): void {
+  /**
+   * This process leaves: goodbye, and no more heartbeats. `reason` is `closed`, or, for a process
+   * obeying a kill order, the exit its parent is about to see (so both say the same).
+   */
+  stop(reason: LeaveReason = { kind: 'closed' }): void {
     if (this.timer === undefined) return;
     clearInterval(this.timer);
     this.timer = undefined;
-    if (this.selfId !== undefined)
-      this.host.publish({ leave: { id: this.selfId, reason: { kind: 'closed' } } });
+    if (this.selfId !== undefined) this.host.publish({ leave: { id: this.selfId, reason } });
     for (const member of this.host.announced())
       this.host.publish({ leave: { id: member.id, reason: { kind: 'closed' } } });
   }

@@ -258,7 +258,17 @@ function redisAttack(seed: number, url: string, namespace: string): Attack {
         'the fin after the garbage at the master',
       );
       const bad = (cluster.transport as RedisTransport).stats().badPayloads - before;
-      const tallies = await cluster.commandAll<ErrorTally>(cluster.handles, { cmd: 'errors' });
+      // Reports are throttled (one summary per source per second): wait for the summaries.
+      await cluster.until(
+        () => (reportedFrames(cluster.errors, 'ERR_CLUSTR_BAD_FRAME') >= bad ? true : undefined),
+        'the master’s throttled reports to sum up every bad payload',
+      );
+      let tallies: ErrorTally[] = [];
+      // Each ask is a round trip to the workers; their summaries come within a second.
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+        tallies = await cluster.commandAll<ErrorTally>(cluster.handles, { cmd: 'errors' });
+        if (tallies.every((t) => (t.counts.ERR_CLUSTR_BAD_FRAME ?? 0) >= bad)) break;
+      }
       const oracle = checkOracle(cases, seen);
       return {
         family: byFamily,

@@ -34,6 +34,22 @@ export const CHILD_CHANNEL_FD = 3;
 /** The fd of a spawned child's clustr link (`$CLUSTR_LINK_FD`): clustr frames, both ways. */
 export const CHILD_LINK_FD = 4;
 /**
+ * The fd on which the shim of a non-Node child (`command`) watches its parent: the read end of a
+ * pipe whose other end only the parent holds. The shim closes it before it runs the command, so
+ * the command itself never sees it.
+ */
+export const PARENT_WATCH_FD = 5;
+/**
+ * Once a non-Node child's parent is gone (or the child exited), its watch sends SIGTERM to the
+ * child's process group, then SIGKILL after this grace: nothing of the group lives past it.
+ */
+export const FOREIGN_GROUP_KILL_GRACE_MS = 500;
+/**
+ * Variables of the parent's environment no child receives. A master may read its Redis signing
+ * secret from `CLUSTR_SECRET`; its children get what they need through the handshake.
+ */
+export const WITHHELD_ENV: readonly string[] = ['CLUSTR_SECRET'];
+/**
  * The exit code of a child whose parent's handshake (the `welcome` frame) was malformed; its
  * parent reports it once through the handle (`EX_CONFIG` of sysexits.h).
  */

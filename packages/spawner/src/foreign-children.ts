@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** The signals after which the parent ends its non-Node children (SIGHUP: a closed terminal or session). */
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
 /** The children tracked and the listeners installed for them, one set per process. */
 interface Registry {
@@ -36,10 +37,14 @@ function createRegistry(): Registry {
     for (const child of live) signalProcessGroup(child, 'SIGTERM');
   };
   const onSignal = (signal: NodeJS.Signals): void => {
+    const isOnlyListener = process.listenerCount(signal) === 1;
+    // A program's own SIGHUP listener usually means "reload": the program lives on, and so do
+    // its children. A SIGTERM or SIGINT listener means a shutdown on its way: end them now.
+    if (signal === 'SIGHUP' && !isOnlyListener) return;
     endAll();
     // Our listener replaced Node's default (die on the signal); when no one else handles it, die
     // as the default would have, so the parent's exit status stays what its user expects.
-    if (process.listenerCount(signal) === 1) {
+    if (isOnlyListener) {
       uninstall(registry);
       process.kill(process.pid, signal);
     }
@@ -66,8 +71,10 @@ function uninstall({ endAll, onSignal }: Registry): void {
 
 /**
  * Tracks a non-Node child until it exits: Node children notice their parent's death through
- * the IPC channel, other programs do not, so the parent ends them on its graceful exit,
- * SIGTERM or SIGINT. Process listeners exist only while such a child lives.
+ * the IPC channel, other programs do not, so the parent ends them (SIGTERM to their groups) on
+ * its graceful exit, SIGTERM, SIGINT, and a SIGHUP it dies of. Process listeners exist only while
+ * such a child lives. A parent that dies without running them (SIGKILL) is covered by each
+ * child's shim (`parent-watch-shim.ts`).
  */
 export function trackForeignChild(child: ChildProcess): void {
   if (child.pid === undefined) return;

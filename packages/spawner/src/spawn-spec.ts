@@ -58,7 +58,10 @@ export interface SpawnSpec {
   /** Pin the worker to this core with `taskset -c <cpu>` (Linux only). */
   cpu?: number;
   /**
-   * Run `command file [args]` (e.g. `bash`) instead of the parent's Node with its execArgv.
+   * Run `command file [args]` (e.g. `bash`) instead of the parent's Node with its execArgv. The
+   * command runs in its own process group under a `/bin/sh` shim that `exec`s it (the pid, fds,
+   * exit code and signal stay its own) and ends the whole group when the parent dies, however,
+   * or when the command exits.
    * @default the parent's `process.execPath`
    */
   command?: string;
@@ -67,7 +70,12 @@ export interface SpawnSpec {
    * @default []
    */
   args?: string[];
-  /** Extra environment variables, on top of the parent's environment. `CLUSTR_*` and `NODE_CHANNEL_*` are set by the spawner and win. */
+  /**
+   * Extra environment variables, on top of the parent's environment. `CLUSTR_*` and
+   * `NODE_CHANNEL_*` are set by the spawner and win. `CLUSTR_SECRET` is refused
+   * (`ERR_CLUSTR_INVALID_OPTION`), and never inherited from the parent either.
+   * @default {}
+   */
   env?: Record<string, string>;
   /**
    * Working directory of the child; a relative one resolves against `baseDir`, as `file` does.

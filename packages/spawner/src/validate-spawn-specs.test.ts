@@ -161,6 +161,16 @@ describe('validateSpawnSpecs', () => {
     );
   });
 
+  it('refuses CLUSTR_SECRET in env without repeating its value', () => {
+    const { code, message } = errorOf([
+      { file },
+      { file, command: 'bash', env: { CLUSTR_SECRET: 'hunter2' } },
+    ]);
+    expect(code).toBe('ERR_CLUSTR_INVALID_OPTION');
+    expect(message).toMatch(/^spawn spec 1: env\.CLUSTR_SECRET is not allowed/);
+    expect(message).not.toContain('hunter2');
+  });
+
   it('refuses a relative baseDir', () => {
     expect(() => validateSpawnSpecs([{ file }], { baseDir: 'rel' })).toThrow(/baseDir/);
   });

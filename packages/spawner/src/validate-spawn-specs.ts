@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ClustrError, DEFAULT_MAX_FRAME_BYTES } from '@clustr/protocol';
 import { describeValue } from '@clustr/protocol/internal';
 import { affinityUnsupportedReason, findExecutable, machineCoreCount } from './cpu-affinity.js';
-import { DEFAULT_MAX_LINE_BYTES, DEFAULT_STDIO, DEFAULT_STOP_TIMEOUT_MS } from './defaults.js';
+import { DEFAULT_MAX_LINE_BYTES, DEFAULT_STDIO, DEFAULT_STOP_TIMEOUT_MS, WITHHELD_ENV } from './defaults.js';
 import { inheritableExecArgv } from './node-exec-argv.js';
 import {
   checkChoice,
@@ -94,7 +94,7 @@ function validateSpec(spec: unknown, index: number, baseDir: string): Normalized
       );
     }
   }
-  const env = checkEnv({ index, name: 'env' }, spec.env);
+  const env = checkWithheldEnv(index, checkEnv({ index, name: 'env' }, spec.env));
   const cwd = checkCwd(index, spec.cwd, baseDir);
   const command = checkCommand(index, spec.command, env.PATH ?? process.env.PATH, cwd);
   if (command !== undefined && spec.execArgv !== undefined) {
@@ -159,6 +159,19 @@ function toPath(index: number, value: unknown, baseDir: string): string {
     throw Object.assign(invalidOption({ index, name: 'file' }, String(value), allowed), { cause: error });
   }
   throw invalidOption({ index, name: 'file' }, value, allowed);
+}
+
+/** Refuses `CLUSTR_SECRET` in a spec's env, without echoing its value (a secret) in the error. */
+function checkWithheldEnv(index: number, env: Record<string, string>): Record<string, string> {
+  for (const name of WITHHELD_ENV) {
+    if (!Object.hasOwn(env, name)) continue;
+    throw new ClustrError(
+      'ERR_CLUSTR_INVALID_OPTION',
+      `spawn spec ${index}: env.${name} is not allowed: a child never receives ${name} in its environment (it reaches the cluster through its parent's handshake)`,
+      { details: { index, option: `env.${name}` } },
+    );
+  }
+  return env;
 }
 
 function checkCpu(index: number, value: unknown): number | undefined {

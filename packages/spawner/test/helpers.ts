@@ -162,3 +162,41 @@ export function descendantsOf(pid: number): number[] {
 export function cpusAllowed(pid: number): string | undefined {
   return /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
 }
+
+function environOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function livingPids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter(isAlive);
+}
+
+/**
+ * The living processes whose initial environment holds `name=value`: a marker a test set in a
+ * spec's `env`, inherited by everything below it — watches and `sleep`s included, whoever their
+ * parent is now.
+ */
+export function markedProcesses(name: string, value: string): number[] {
+  const marker = `${name}=${value}`;
+  return livingPids().filter((pid) => environOf(pid).split('\0').includes(marker));
+}
+
+/** The living members of process group `pgid`. */
+export function groupMembers(pgid: number): number[] {
+  return livingPids().filter((pid) => {
+    const stat = statOf(pid);
+    return stat !== undefined && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid;
+  });
+}
+
+/** The command line of a living process, its arguments joined by spaces. */
+export function commandLineOf(pid: number): string {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+}

@@ -1,4 +1,4 @@
-import type { AudienceLog } from './publish-batch.js';
+import type { AudienceLog } from './audience-log.js';
 import type { RedisClient } from './redis-connection.js';
 
 const POLL_MS = 25;
@@ -15,7 +15,7 @@ export async function waitForAudience(
   graceMs: number,
   isStale: () => boolean,
 ): Promise<void> {
-  const expected = channels.filter((channel) => (audience.get(channel) ?? 0) > 0);
+  const expected = channels.filter((channel) => audience.get(channel) > 0);
   if (expected.length === 0) return;
   const deadline = Date.now() + graceMs;
   while (!isStale() && Date.now() < deadline) {
@@ -33,7 +33,7 @@ export async function waitForAudience(
 function isBack(reply: unknown, audience: AudienceLog): boolean {
   if (!Array.isArray(reply)) return true;
   for (let i = 0; i + 1 < reply.length; i += 2) {
-    if (Number(reply[i + 1]) < (audience.get(String(reply[i])) ?? 0)) return false;
+    if (Number(reply[i + 1]) < audience.get(String(reply[i]))) return false;
   }
   return true;
 }

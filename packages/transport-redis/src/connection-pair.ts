@@ -10,6 +10,8 @@ import { explainSubscriberLoss, readBufferLimitKills } from './slow-consumer.js'
 export interface PairHooks {
   deliver(channel: string, envelope: Envelope): void;
   report(error: ClustrError): void;
+  /** A dropped payload, reported throttled per `source`. */
+  reportFrame(source: string, error: ClustrError): void;
   /** True once the transport is closing: a subscriber that drops then is not news. */
   isClosing(): boolean;
 }
@@ -53,6 +55,7 @@ export function createConnectionPair(options: ResolvedRedisOptions, hooks: PairH
   const subscriber = new RedisSubscriber(options, {
     deliver: hooks.deliver,
     report: hooks.report,
+    reportFrame: hooks.reportFrame,
     up(isReconnect) {
       if (!isReconnect) return;
       reconnects++;
@@ -92,8 +95,19 @@ export function createConnectionPair(options: ResolvedRedisOptions, hooks: PairH
 
   function stats(): RedisTransportStats {
     const { published, queued, dropped, inFlight, lost } = publisher;
-    const { received, badPayloads, channels } = subscriber;
-    return { published, queued, dropped, inFlight, lost, received, badPayloads, reconnects, channels };
+    const { received, badPayloads, forbidden, channels } = subscriber;
+    return {
+      published,
+      queued,
+      dropped,
+      inFlight,
+      lost,
+      received,
+      badPayloads,
+      forbidden,
+      reconnects,
+      channels,
+    };
   }
 
   return { publisher, subscriber, open, close, stats };

@@ -1,4 +1,5 @@
 import { ClustrError } from '@clustr/protocol';
+import { SIGNATURE_OVERHEAD_BYTES } from './frame-signature.js';
 import type { RedisPublisher } from './redis-publisher.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
 
@@ -7,8 +8,9 @@ export type PayloadSender = (channel: string, payload: string) => void;
 
 /**
  * Creates the sender every publish goes through (the process's own and those relayed from a
- * child): it refuses a payload over `maxPayloadBytes` — receivers would drop it anyway — and
- * hands the rest to the publisher under `<namespace>:<channel>`.
+ * child): it refuses a payload over `maxPayloadBytes` — receivers would drop it anyway; with a
+ * secret, over `maxPayloadBytes` less what the signature will add — and hands the rest to the
+ * publisher under `<namespace>:<channel>`.
  */
 export function createPayloadSender(
   options: ResolvedRedisOptions,
@@ -16,7 +18,11 @@ export function createPayloadSender(
   report: (error: ClustrError) => void,
 ): PayloadSender {
   const prefix = `${options.namespace}:`;
-  const max = options.maxPayloadBytes;
+  const isSigned = options.secret !== undefined;
+  const max = options.maxPayloadBytes - (isSigned ? SIGNATURE_OVERHEAD_BYTES : 0);
+  const limit = isSigned
+    ? `maxPayloadBytes (${options.maxPayloadBytes}) less the ${SIGNATURE_OVERHEAD_BYTES} bytes its signature adds`
+    : `maxPayloadBytes (${max})`;
   return (channel, payload) => {
     // Receivers count UTF-8 bytes; a character is at most 3 of them (a surrogate pair 4 for 2),
     // so only a payload that might be too large is measured.
@@ -26,8 +32,8 @@ export function createPayloadSender(
         report(
           new ClustrError(
             'ERR_CLUSTR_INVALID_DATA',
-            `message of ${size} bytes to channel "${channel}" was not sent: larger than maxPayloadBytes (${max})`,
-            { details: { channel, size, maxPayloadBytes: max } },
+            `message of ${size} bytes to channel "${channel}" was not sent: larger than ${limit}`,
+            { details: { channel, size, maxPayloadBytes: options.maxPayloadBytes, limit: max } },
           ),
         );
         return;

@@ -1,4 +1,6 @@
 import { ErrorReply } from '@redis/client';
+import type { AudienceLog } from './audience-log.js';
+import type { FrameSigner } from './frame-signature.js';
 import type { RedisClient } from './redis-connection.js';
 
 /**
@@ -10,9 +12,6 @@ export const PUBLISH_BATCH_SCRIPT = `local reached, out = {}, {}
 for i = 1, #ARGV, 2 do reached[ARGV[i]] = redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
 for channel, n in pairs(reached) do out[#out + 1] = channel; out[#out + 1] = n end
 return out`;
-
-/** Remembers how many subscribers the last PUBLISH to a channel reached. */
-export type AudienceLog = Map<string, number>;
 
 /** Where {@link sendPublishes} reports the outcome of each command it sent. */
 export interface PublishOutcome {
@@ -61,20 +60,32 @@ function noteReached(outcome: PublishOutcome, count: number, reply: unknown): vo
   outcome.replied(count);
 }
 
+/** How a batch goes out: whether scripts may run, and the signer when the transport has a secret. */
+export interface SendMode {
+  readonly canBatch: boolean;
+  readonly signer: FrameSigner | undefined;
+}
+
 /**
  * Sends the flat `[channel, payload, …]` pairs over `client`: one PUBLISH when alone or when
- * scripts are not allowed, else batch commands. Tells `outcome`, per command, how many of its
- * messages were replied to or failed, and notes how many subscribers each channel reached.
+ * scripts are not allowed, else batch commands. Payloads are signed here, as they leave — one
+ * HMAC each, stamped now — so a backlog held through an outage is not stale on arrival. Tells
+ * `outcome`, per command, how many of its messages were replied to or failed, and notes how many
+ * subscribers each channel reached.
  */
 export function sendPublishes(
   client: RedisClient,
   pairs: readonly string[],
-  canBatch: boolean,
+  mode: SendMode,
   outcome: PublishOutcome,
 ): void {
   const end = pairs.length;
-  if (!canBatch || end === 2) {
-    for (let i = 0; i < end; i += 2) publishOne(client, pairs[i]!, pairs[i + 1]!, outcome);
+  const { signer } = mode;
+  const ts = Date.now();
+  const payloadAt = (i: number): string =>
+    signer === undefined ? pairs[i + 1]! : signer.seal(pairs[i]!, pairs[i + 1]!, ts);
+  if (!mode.canBatch || end === 2) {
+    for (let i = 0; i < end; i += 2) publishOne(client, pairs[i]!, payloadAt(i), outcome);
     return;
   }
   let i = 0;
@@ -83,7 +94,7 @@ export function sendPublishes(
     let chars = 0;
     let count = 0;
     while (i < end && count < MAX_BATCH_MESSAGES && (count === 0 || chars < MAX_BATCH_CHARS)) {
-      const payload = pairs[i + 1]!;
+      const payload = payloadAt(i);
       args.push(pairs[i]!, payload);
       chars += payload.length;
       count++;

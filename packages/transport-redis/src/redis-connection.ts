@@ -8,7 +8,8 @@ import {
   INITIAL_CONNECTION_STATE,
   nextConnectionState,
 } from './connection-state.js';
-import { type ResolvedRedisOptions, redactUrl } from './redis-transport-options.js';
+import type { ResolvedRedisOptions } from './redis-transport-options.js';
+import { redactUrl } from './redis-url-options.js';
 
 const debug = debuglog('clustr');
 
@@ -152,6 +153,9 @@ export class RedisConnection {
       name: this.#name,
       socket,
       maintNotifications: 'disabled',
+      // No CLIENT SETINFO: the connection's name says who it is, and a least-privilege ACL user
+      // then needs the same commands on every Redis version (7.0 has no SETINFO to allow).
+      disableClientInfo: true,
     });
     client.on('error', (error: unknown) => this.#onClientError(client, error));
     const ready = (async () => {

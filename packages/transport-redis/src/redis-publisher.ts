@@ -1,7 +1,9 @@
 import { ClustrError, toClustrError } from '@clustr/protocol';
 import { waitForAudience } from './audience.js';
+import { AudienceLog } from './audience-log.js';
 import { Episodes } from './episodes.js';
-import { type AudienceLog, canRunScripts, type PublishOutcome, sendPublishes } from './publish-batch.js';
+import { createFrameSigner } from './frame-signature.js';
+import { canRunScripts, type PublishOutcome, type SendMode, sendPublishes } from './publish-batch.js';
 import {
   INITIAL_PUBLISHER_STATE,
   isReleased,
@@ -31,10 +33,10 @@ export class RedisPublisher {
   #queue: string[] = [];
   /** What was published in this event-loop turn, sent together at its end (same flat layout). */
   #turn: string[] = [];
-  /** Whether this connection may run the batch script; probed at every (re)connect. */
-  #canBatch = false;
-  /** How many subscribers the last PUBLISH to each channel reached. */
-  readonly #audience: AudienceLog = new Map();
+  /** Whether this connection may run the batch script (probed at every (re)connect), and the signer. */
+  #mode: SendMode;
+  /** How many subscribers the last PUBLISH to each channel reached (bounded). */
+  readonly #audience = new AudienceLog();
   /** The backlog's wait for its receivers to resubscribe after a reconnect, while it lasts. */
   #audienceWait: Promise<void> | undefined;
   #connection: RedisConnection | undefined;
@@ -67,6 +69,13 @@ export class RedisPublisher {
   constructor(options: ResolvedRedisOptions, hooks: PublisherHooks) {
     this.#options = options;
     this.#hooks = hooks;
+    const { secret } = options;
+    this.#mode = { canBatch: false, signer: secret === undefined ? undefined : createFrameSigner(secret) };
+  }
+
+  /** Channels whose audience is remembered, for tests of its bound. */
+  get audienceSize(): number {
+    return this.#audience.size;
   }
 
   /** Messages waiting for the connection. */
@@ -88,7 +97,7 @@ export class RedisPublisher {
   async open(name: string): Promise<void> {
     const connection = new RedisConnection('pub', this.#options, name, {
       prepare: async (client) => {
-        this.#canBatch = await canRunScripts(client);
+        this.#mode = { ...this.#mode, canBatch: await canRunScripts(client) };
       },
       up: (client, isReconnect) => {
         this.#episodes.end('loss');
@@ -185,7 +194,7 @@ export class RedisPublisher {
       return;
     }
     this.#inFlight += turn.length / 2;
-    sendPublishes(client, turn, this.#canBatch, this.#outcome);
+    sendPublishes(client, turn, this.#mode, this.#outcome);
   };
 
   /** Counts messages answered or failed; the in-flight episode ends below half the bound. */
@@ -238,7 +247,7 @@ export class RedisPublisher {
     this.#queue = [];
     this.published += backlog.length / 2;
     this.#inFlight += backlog.length / 2;
-    sendPublishes(client, backlog, this.#canBatch, this.#outcome);
+    sendPublishes(client, backlog, this.#mode, this.#outcome);
     this.#flushed();
   }
 

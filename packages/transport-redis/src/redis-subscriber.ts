@@ -1,5 +1,11 @@
-import { ClustrError, type Envelope, KILL_CHANNEL_PREFIX, toClustrError } from '@clustr/protocol';
-import { decodePayload } from './decode-payload.js';
+import {
+  ClustrError,
+  type Envelope,
+  isClustrError,
+  KILL_CHANNEL_PREFIX,
+  toClustrError,
+} from '@clustr/protocol';
+import { createPayloadReader, type PayloadReader } from './read-payload.js';
 import { bounded, type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
 
@@ -9,6 +15,8 @@ type Listener = (message: Buffer) => void;
 export interface SubscriberHooks {
   deliver(channel: string, envelope: Envelope): void;
   report(error: ClustrError): void;
+  /** A dropped payload, reported throttled per `source` (the Redis channel). */
+  reportFrame(source: string, error: ClustrError): void;
   /** The subscriber connection was lost (the transport finds out why). */
   down(error: ClustrError): void;
   /** The subscriber is up, its subscriptions live. */
@@ -31,16 +39,20 @@ export class RedisSubscriber {
   #isClosed = false;
   /** Payloads dropped because they were not valid envelopes. */
   badPayloads = 0;
+  /** Payloads dropped for breaking a trust rule: unsigned, wrongly signed, outside the replay window. */
+  forbidden = 0;
   /** Valid messages delivered. */
   received = 0;
   readonly #options: ResolvedRedisOptions;
   readonly #prefix: string;
   readonly #hooks: SubscriberHooks;
+  readonly #read: PayloadReader;
 
   constructor(options: ResolvedRedisOptions, hooks: SubscriberHooks) {
     this.#options = options;
     this.#prefix = `${options.namespace}:`;
     this.#hooks = hooks;
+    this.#read = createPayloadReader(options);
   }
 
   /** Channels with at least one subscriber, for stats and tests. */
@@ -177,25 +189,34 @@ export class RedisSubscriber {
 
   #receive(channel: string, message: Buffer, isKill: boolean): void {
     if (!this.#counts.has(channel)) return;
+    const redisChannel = this.#prefix + channel;
     let envelope: Envelope;
     try {
-      envelope = decodePayload(message, isKill, this.#options.maxPayloadBytes);
+      envelope = this.#read(redisChannel, message, isKill);
     } catch (error) {
-      this.badPayloads++;
-      const reason = error instanceof Error ? error.message : String(error);
-      this.#hooks.report(
-        new ClustrError(
-          'ERR_CLUSTR_BAD_FRAME',
-          `dropped a payload on redis channel "${this.#prefix}${channel}": ${reason}`,
-          {
-            cause: error,
-            details: { channel },
-          },
-        ),
-      );
+      this.#drop(channel, redisChannel, error);
       return;
     }
     this.received++;
     this.#hooks.deliver(channel, envelope);
+  }
+
+  /** Counts a dropped payload and reports it, throttled per channel: a flood makes a few reports. */
+  #drop(channel: string, redisChannel: string, error: unknown): void {
+    const isForbidden = isClustrError(error) && error.code === 'ERR_CLUSTR_FORBIDDEN';
+    if (isForbidden) this.forbidden++;
+    else this.badPayloads++;
+    const reason = error instanceof Error ? error.message : String(error);
+    const details = isClustrError(error) ? error.details : undefined;
+    // Per fault too, so a summary of 999 "like this" says what they were.
+    const fault = isForbidden ? ` (${String(details?.fault)})` : '';
+    this.#hooks.reportFrame(
+      `redis channel "${redisChannel}"${fault}`,
+      new ClustrError(
+        isForbidden ? 'ERR_CLUSTR_FORBIDDEN' : 'ERR_CLUSTR_BAD_FRAME',
+        `dropped a payload on redis channel "${redisChannel}": ${reason}`,
+        { cause: error, details: { ...details, channel } },
+      ),
+    );
   }
 }

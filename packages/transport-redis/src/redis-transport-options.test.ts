@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createRedisTransport } from './redis-transport.js';
+import { createRedisTransport, restoreTransport } from './redis-transport.js';
 import { redactUrl, resolveRedisOptions } from './redis-transport-options.js';
+
+const SECRET = 'a-secret-of-at-least-32-bytes-0123456789';
 
 describe('resolveRedisOptions', () => {
   it('fills in the documented defaults', () => {
-    expect(resolveRedisOptions()).toEqual({
+    expect(resolveRedisOptions({}, {})).toEqual({
       url: 'redis://127.0.0.1:6379',
       namespace: 'clustr',
       reconnectInitialDelayMs: 100,
@@ -16,6 +18,8 @@ describe('resolveRedisOptions', () => {
       maxPayloadBytes: 16 * 1024 * 1024,
       resubscribeGraceMs: 3000,
       tls: undefined,
+      secret: undefined,
+      replayWindowMs: 30_000,
     });
   });
 
@@ -28,6 +32,8 @@ describe('resolveRedisOptions', () => {
     [{ connectTimeoutMs: 1.5 }, /connectTimeoutMs 1.5/],
     [{ reconnectInitialDelayMs: 500, reconnectMaxDelayMs: 100 }, /reconnectMaxDelayMs 100 .*at least/],
     [{ clientName: 'has space' }, /clientName "has space"/],
+    [{ replayWindowMs: 0 }, /replayWindowMs 0 .*from 1/],
+    [{ secret: SECRET, maxPayloadBytes: 1000 }, /maxPayloadBytes 1000 .*at least 1024 with a secret/],
   ])('refuses %j with ERR_CLUSTR_INVALID_OPTION', (options, message) => {
     expect(() => createRedisTransport(options)).toThrow(message);
     expect(() => resolveRedisOptions(options)).toThrow(
@@ -50,8 +56,8 @@ describe('resolveRedisOptions', () => {
 
   it.each([
     [
-      { url: 'redis://127.0.0.1:1', secret: 'x' },
-      /redis transport option secret "x" .*no such option; known: url, namespace/,
+      { url: 'redis://127.0.0.1:1', password: 'x' },
+      /redis transport option password "x" .*no such option; known: url, namespace/,
     ],
     [{ tls: { ca: 'pem', verify: false } }, /redis transport option tls verify false .*known: ca, cert/],
     [{ tls: { ca: 1 } }, /tls.ca 1 is not valid/],
@@ -61,12 +67,33 @@ describe('resolveRedisOptions', () => {
     );
   });
 
-  it('accepts what describe() hands a child', () => {
+  it('restores what describe() hands a child', () => {
     const transport = createRedisTransport({
+      url: 'rediss://127.0.0.1:6380',
       clientName: 'parent',
       tls: { ca: 'pem', rejectUnauthorized: false },
+      secret: Buffer.alloc(32, 7),
     });
-    expect(() => createRedisTransport(transport.describe().options)).not.toThrow();
+    const { options } = transport.describe();
+    expect(options.secret).toEqual({ base64: Buffer.alloc(32, 7).toString('base64') });
+    expect(JSON.parse(JSON.stringify(options))).toEqual(options);
+    expect(restoreTransport(options).describe().options).toEqual(options);
+  });
+
+  it('refuses tls with a redis:// URL (the connection would be plaintext), never showing the key', () => {
+    const attempt = () =>
+      createRedisTransport({
+        url: 'redis://u:pw@db:6379',
+        tls: { key: '-----BEGIN PRIVATE KEY-----\nMIIEvQ' },
+      });
+    expect(attempt).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CLUSTR_INVALID_OPTION',
+        message: expect.stringMatching(/tls is set but url "redis:\/\/u:\*\*\*@db:6379" is not rediss:\/\//),
+      }),
+    );
+    expect(attempt).not.toThrow(/PRIVATE|pw/);
+    expect(() => createRedisTransport({ url: 'rediss://db:6380', tls: { ca: 'pem' } })).not.toThrow();
   });
 
   it('never shows a password', () => {

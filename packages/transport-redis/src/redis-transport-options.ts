@@ -1,6 +1,5 @@
 import { DEFAULT_MAX_FRAME_BYTES } from '@clustr/protocol';
 import {
-  checkBoolean,
   checkDuration,
   checkPositiveInteger,
   checkString,
@@ -8,6 +7,12 @@ import {
   isOptionsObject,
   refuseUnknownKeys,
 } from '@clustr/protocol/internal';
+import { SIGNATURE_OVERHEAD_BYTES } from './frame-signature.js';
+import { resolveSecret } from './redis-secret.js';
+import { checkTls, checkUrl, type RedisTlsOptions } from './redis-url-options.js';
+
+export type { RedisTlsOptions } from './redis-url-options.js';
+export { redactUrl } from './redis-url-options.js';
 
 /** Namespace of the default cluster: channels are `clustr:<channel>`. */
 export const DEFAULT_NAMESPACE = 'clustr';
@@ -22,31 +27,25 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 /** How long a backlog waits after a reconnect for the receivers it had to resubscribe, in ms. */
 export const DEFAULT_RESUBSCRIBE_GRACE_MS = 3_000;
 /**
+ * How far a signed payload's timestamp may lie from the receiver's clock, either way, in ms.
+ * @default 30000
+ */
+export const DEFAULT_REPLAY_WINDOW_MS = 30_000;
+/**
  * Most messages sent and not yet answered while the publisher is connected: a slow or stalled
  * server then costs dropped messages, not unbounded memory in the client's command queue.
  * @default 100000
  */
 export const DEFAULT_MAX_IN_FLIGHT_MESSAGES = 100_000;
 
-/** TLS settings for `rediss://` URLs, as JSON so spawned children can rebuild them. */
-export interface RedisTlsOptions {
-  /** PEM of the CA that signed the server's certificate (a self-signed certificate itself). @default Node's CA store */
-  ca?: string;
-  /** PEM client certificate, when the server asks for one. @default undefined */
-  cert?: string;
-  /** PEM private key of {@link RedisTlsOptions.cert}. @default undefined */
-  key?: string;
-  /** Server name to check the certificate against. @default the URL's host */
-  servername?: string;
-  /** Refuse servers whose certificate does not verify. Leave on outside tests. @default true */
-  rejectUnauthorized?: boolean;
-}
-
-/** Options of `createRedisTransport()`. Every value must be JSON: children receive them. */
+/**
+ * Options of `createRedisTransport()`. Spawned children receive them (the secret as base64) in
+ * their welcome frame, over their link, never in their environment.
+ */
 export interface RedisTransportOptions {
   /**
    * `redis[s]://[[user][:password]@]host[:port][/db]`. Passwords and ACL users go here;
-   * `rediss://` connects with TLS. The URL travels to spawned children in their environment.
+   * `rediss://` connects with TLS.
    * @default 'redis://127.0.0.1:6379'
    */
   url?: string;
@@ -85,8 +84,26 @@ export interface RedisTransportOptions {
    * only to those already back. @default 3000
    */
   resubscribeGraceMs?: number;
-  /** TLS settings for `rediss://`. @default undefined */
+  /**
+   * TLS settings; only with a `rediss://` URL (with `redis://` they would be ignored and the
+   * connection plaintext, so that is refused). @default undefined
+   */
   tls?: RedisTlsOptions;
+  /**
+   * The cluster's shared secret, at least 32 bytes: every payload this transport publishes is
+   * signed with it (HMAC-SHA256 over the channel and the payload's bytes, with a timestamp), and
+   * every payload it receives must be — unsigned, wrongly signed or replayed payloads (a bare
+   * `redis-cli` kill code included) are dropped and reported as `ERR_CLUSTR_FORBIDDEN`. Spawned
+   * children get it in their welcome frame. See the README's _Signed frames_.
+   * @default the CLUSTR_SECRET environment variable; unsigned when that is not set
+   */
+  secret?: string | Uint8Array;
+  /**
+   * With a secret: how far, in ms, a signed payload's timestamp may be from this process's clock,
+   * in the past or the future (clock skew between hosts counts against it). A payload recorded
+   * and published again within the window is accepted. @default 30000
+   */
+  replayWindowMs?: number;
 }
 
 /** {@link RedisTransportOptions} with every default filled in. */
@@ -102,6 +119,8 @@ export interface ResolvedRedisOptions {
   readonly maxPayloadBytes: number;
   readonly resubscribeGraceMs: number;
   readonly tls: RedisTlsOptions | undefined;
+  readonly secret: Buffer | undefined;
+  readonly replayWindowMs: number;
 }
 
 const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -119,46 +138,22 @@ const OPTION_KEYS: readonly (keyof RedisTransportOptions)[] = [
   'maxPayloadBytes',
   'resubscribeGraceMs',
   'tls',
-];
-const TLS_KEYS: readonly (keyof RedisTlsOptions)[] = [
-  'ca',
-  'cert',
-  'key',
-  'servername',
-  'rejectUnauthorized',
+  'secret',
+  'replayWindowMs',
 ];
 
-function checkUrl(value: unknown): string {
-  if (value === undefined) return 'redis://127.0.0.1:6379';
-  if (typeof value === 'string') {
-    const protocol = URL.canParse(value) ? new URL(value).protocol : '';
-    if (protocol === 'redis:' || protocol === 'rediss:') return value;
-  }
-  throw invalidOptionError(`${WHAT} url`, redactUrl(value), 'a redis:// or rediss:// URL');
-}
-
-function checkTls(value: unknown): RedisTlsOptions | undefined {
-  if (value === undefined) return undefined;
-  if (!isOptionsObject(value)) throw invalidOptionError(`${WHAT} tls`, value, 'an object');
-  refuseUnknownKeys(value, TLS_KEYS, `${WHAT} tls`);
-  for (const key of ['ca', 'cert', 'key', 'servername'] as const) {
-    checkString(
-      `${WHAT} tls.${key}`,
-      value[key],
-      undefined,
-      undefined,
-      'a string (PEM text for ca, cert, key)',
-    );
-  }
-  checkBoolean(`${WHAT} tls.rejectUnauthorized`, value.rejectUnauthorized, true);
-  return value as RedisTlsOptions;
-}
+/** Smallest `maxPayloadBytes` with a secret: room for the signature and an envelope. */
+const MIN_SIGNED_PAYLOAD_BYTES = 1024;
 
 /**
  * Validates options once, at the factory: a wrong option fails in the caller's stack, an unknown
- * one (a typo, `secret` instead of a password in the URL) too, instead of being ignored.
+ * one (a typo, `password` instead of a password in the URL) too, instead of being ignored. The
+ * secret falls back to `CLUSTR_SECRET` in `env` (a restored child passes none).
  */
-export function resolveRedisOptions(input: RedisTransportOptions = {}): ResolvedRedisOptions {
+export function resolveRedisOptions(
+  input: RedisTransportOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedRedisOptions {
   if (!isOptionsObject(input)) {
     throw invalidOptionError('redis transport options', input, 'an object such as { url, namespace }');
   }
@@ -178,7 +173,9 @@ export function resolveRedisOptions(input: RedisTransportOptions = {}): Resolved
     CLIENT_NAME_PATTERN,
     '1-120 printable characters without spaces',
   );
-  const tls = checkTls(options.tls);
+  const url = checkUrl(WHAT, options.url);
+  const tls = checkTls(WHAT, options.tls, url);
+  const secret = resolveSecret(`${WHAT} secret`, options.secret, env);
   const duration = (key: keyof RedisTransportOptions, fallback: number) =>
     checkDuration(`${WHAT} ${key}`, options[key], fallback, 1);
   const count = (key: keyof RedisTransportOptions, fallback: number) =>
@@ -192,8 +189,16 @@ export function resolveRedisOptions(input: RedisTransportOptions = {}): Resolved
       `at least reconnectInitialDelayMs (${initial})`,
     );
   }
+  const maxPayloadBytes = count('maxPayloadBytes', DEFAULT_MAX_FRAME_BYTES);
+  if (secret !== undefined && maxPayloadBytes < MIN_SIGNED_PAYLOAD_BYTES) {
+    throw invalidOptionError(
+      `${WHAT} maxPayloadBytes`,
+      maxPayloadBytes,
+      `at least ${MIN_SIGNED_PAYLOAD_BYTES} with a secret (signing adds ${SIGNATURE_OVERHEAD_BYTES} bytes)`,
+    );
+  }
   return {
-    url: checkUrl(options.url),
+    url,
     namespace,
     reconnectInitialDelayMs: initial,
     reconnectMaxDelayMs: max,
@@ -201,17 +206,10 @@ export function resolveRedisOptions(input: RedisTransportOptions = {}): Resolved
     maxInFlightMessages: count('maxInFlightMessages', DEFAULT_MAX_IN_FLIGHT_MESSAGES),
     connectTimeoutMs: duration('connectTimeoutMs', DEFAULT_CONNECT_TIMEOUT_MS),
     clientName,
-    maxPayloadBytes: count('maxPayloadBytes', DEFAULT_MAX_FRAME_BYTES),
+    maxPayloadBytes,
     resubscribeGraceMs: duration('resubscribeGraceMs', DEFAULT_RESUBSCRIBE_GRACE_MS),
     tls,
+    secret,
+    replayWindowMs: duration('replayWindowMs', DEFAULT_REPLAY_WINDOW_MS),
   };
-}
-
-/** The URL without its password, for error messages and logs. */
-export function redactUrl(url: unknown): string {
-  if (typeof url !== 'string' || !URL.canParse(url))
-    return typeof url === 'string' ? '(unparsable URL)' : String(url);
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
 }

@@ -19,6 +19,12 @@ export interface RedisTransportStats {
   readonly received: number;
   /** Payloads dropped because they were not valid envelopes. */
   readonly badPayloads: number;
+  /**
+   * Frames dropped for breaking a trust rule (`ERR_CLUSTR_FORBIDDEN`): received payloads that
+   * were unsigned, wrongly signed or outside the replay window while this transport has a
+   * secret, and frames of an adopted child that spoke for another workerId or group.
+   */
+  readonly forbidden: number;
   /** Successful reconnects of either connection. */
   readonly reconnects: number;
   /** Channels this process subscribes to (one Redis subscription each). */

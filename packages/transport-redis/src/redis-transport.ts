@@ -5,9 +5,11 @@ import {
   isChannelName,
   type TransportSelf,
 } from '@clustr/protocol';
-import { createTransportHandlers, describeValue } from '@clustr/protocol/internal';
+import { createTransportHandlers, describeValue, isOptionsObject } from '@clustr/protocol/internal';
 import { createConnectionPair } from './connection-pair.js';
+import { createFrameReports } from './frame-reports.js';
 import { createPayloadSender } from './payload-sender.js';
+import { describeSecretForChild, secretFromDescriptor } from './redis-secret.js';
 import {
   type RedisTransportOptions,
   type ResolvedRedisOptions,
@@ -37,27 +39,48 @@ function invalidChannel(channel: unknown): Promise<never> {
 
 /**
  * Creates the transport that meets the cluster on Redis pub/sub: channel `<namespace>:<name>`,
- * payload the envelope JSON. Two connections (publisher, subscriber) with their own reconnect,
- * re-subscription and a bounded queue for what is published while disconnected. Children
- * spawned by this process rebuild it from {@link RedisTransport.describe}.
+ * payload the envelope JSON, signed when the transport has a secret. Two connections
+ * (publisher, subscriber) with their own reconnect, re-subscription and a bounded queue for what
+ * is published while disconnected. Children spawned by this process rebuild it from
+ * {@link RedisTransport.describe}.
  *
  * @example
  * import { Master } from 'clustr-node';
  * import { createRedisTransport } from '@clustr/transport-redis';
  *
  * const master = Master.create({
- *   transport: createRedisTransport({ url: 'redis://app:secret@10.0.0.5:6379', namespace: 'shop' }),
+ *   transport: createRedisTransport({
+ *     url: 'redis://app:password@10.0.0.5:6379',
+ *     namespace: 'shop',
+ *     secret: process.env.SHOP_CLUSTER_SECRET, // ≥ 32 bytes; CLUSTR_SECRET is read when absent
+ *   }),
  * });
  * await master.ready();
  */
 export function createRedisTransport(options: RedisTransportOptions = {}): RedisTransport {
-  const resolved = resolveRedisOptions(options);
+  return buildTransport(resolveRedisOptions(options));
+}
+
+function buildTransport(resolved: ResolvedRedisOptions): RedisTransport {
   const handlers = createTransportHandlers();
+  const frameReports = createFrameReports(handlers.report);
   const links = new Set<() => void>();
+  let relayForbidden = 0;
   let state: TransportState = INITIAL_TRANSPORT_STATE;
-  const pair = createConnectionPair(resolved, { ...handlers, isClosing: () => state.kind === 'closed' });
+  const pair = createConnectionPair(resolved, {
+    ...handlers,
+    reportFrame: frameReports.add,
+    isClosing: () => state.kind === 'closed',
+  });
   const { publisher, subscriber } = pair;
   const sendPayload = createPayloadSender(resolved, publisher, handlers.report);
+  const relayTarget = {
+    publishEncoded: sendPayload,
+    reportFrame: frameReports.add,
+    countForbidden: () => {
+      relayForbidden++;
+    },
+  };
 
   function connect(self: TransportSelf): Promise<void> {
     if (state.kind === 'closed') return Promise.reject(closedError('cannot connect'));
@@ -72,6 +95,8 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
   async function shutdown(from: TransportState): Promise<void> {
     for (const detach of [...links]) detach();
     await pair.close(from.kind === 'ready');
+    // What the throttle still holds back is summed up now, not lost with the transport.
+    frameReports.flush();
     // Closing ended the attempts; connect() settles with ERR_CLUSTR_CLOSED.
     if (from.kind === 'connecting') await from.attempt.catch(() => {});
   }
@@ -93,9 +118,7 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
     describe: () => ({ name: 'redis', module: import.meta.url, options: describeOptions(resolved) }),
     adopt(link: ChildLink) {
       if (state.kind === 'closed') return;
-      const detach = relayChildFrames(link, { publishEncoded: sendPayload, report: handlers.report }, () =>
-        links.delete(detach),
-      );
+      const detach = relayChildFrames(link, relayTarget, () => links.delete(detach));
       links.add(detach);
     },
     close() {
@@ -105,7 +128,10 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
       state = nextTransportState(state, { type: 'close', done });
       return done;
     },
-    stats: pair.stats,
+    stats() {
+      const stats = pair.stats();
+      return { ...stats, forbidden: stats.forbidden + relayForbidden };
+    },
     [Symbol.asyncDispose]: () => transport.close(),
   };
   return transport;
@@ -113,22 +139,33 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
 
 /**
  * What a child needs to rebuild the transport: every resolved option but the client name (a
- * child's connections are named after the child). JSON only: it travels in the child's welcome
- * frame, over its link (never in the environment: the url may hold a password).
+ * child's connections are named after the child), the secret as `{ base64 }` — also when it came
+ * from `CLUSTR_SECRET`: a child learns it here, never from its environment. JSON only: it travels
+ * in the child's welcome frame, over its link (the url may hold a password).
  */
 function describeOptions(resolved: ResolvedRedisOptions): Record<string, unknown> {
-  const { clientName: _parentName, tls, ...rest } = resolved;
-  return tls === undefined ? { ...rest } : { ...rest, tls: { ...tls } };
+  const { clientName: _parentName, tls, secret, ...rest } = resolved;
+  return {
+    ...rest,
+    ...(tls === undefined ? {} : { tls: { ...tls } }),
+    ...(secret === undefined ? {} : { secret: describeSecretForChild(secret) }),
+  };
 }
 
 /**
  * Rebuilds the transport in a spawned child from its parent's {@link RedisTransport.describe}
- * options. The child's connections are named after the child, not the parent.
+ * options. The child's connections are named after the child, not the parent. Only the
+ * descriptor counts: without a secret in it the child is unsigned, whatever its environment's
+ * `CLUSTR_SECRET` says.
  *
  * @example
  * const { transport: descriptor } = await joinParent()!.welcome; // @clustr/spawner
  * const transport = (await import(descriptor.module)).restoreTransport(descriptor.options);
  */
 export function restoreTransport(options: Readonly<Record<string, unknown>>): RedisTransport {
-  return createRedisTransport(options as RedisTransportOptions);
+  // Not an object: left for the option check to refuse with its usual message.
+  const given = isOptionsObject(options)
+    ? { ...options, secret: secretFromDescriptor('redis transport option secret', options.secret) }
+    : options;
+  return buildTransport(resolveRedisOptions(given as RedisTransportOptions, {}));
 }

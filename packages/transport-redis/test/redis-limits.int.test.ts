@@ -1,7 +1,11 @@
 import { encodeEnvelope, encodeMeta } from '@clustr/protocol';
 import { startRedisServer } from '@clustr-internal/test-utils';
 import { describe, expect, it } from 'vitest';
+import { MAX_AUDIENCE_CHANNELS } from '../src/audience-log.js';
+import { SIGNATURE_OVERHEAD_BYTES } from '../src/frame-signature.js';
 import { createRedisTransport } from '../src/index.js';
+import { RedisPublisher } from '../src/redis-publisher.js';
+import { resolveRedisOptions } from '../src/redis-transport-options.js';
 import { eventually } from './eventually.js';
 import { record } from './recorder.js';
 
@@ -70,5 +74,51 @@ describe('redis transport limits', () => {
       details: { channel: 'public', size: 201, maxPayloadBytes: 200 },
     });
     expect(recorder.errors[0]?.message).toMatch(/201 bytes .*maxPayloadBytes \(200\)/);
+  });
+
+  it('keeps a signed payload within maxPayloadBytes at the receivers, signature included', async () => {
+    await using redis = await startRedisServer();
+    const options = {
+      url: redis.url,
+      namespace: 'signed-size',
+      maxPayloadBytes: 2000,
+      secret: 'x'.repeat(32),
+    };
+    await using transport = createRedisTransport(options);
+    const recorder = record(transport);
+    await transport.connect({ group: 'master' });
+    await transport.subscribe('public');
+    const limit = 2000 - SIGNATURE_OVERHEAD_BYTES;
+    transport.publish('public', meta, wideDataOfBytes(limit + 1));
+    transport.publish('public', meta, wideDataOfBytes(limit));
+    await recorder.waitForMessages(1, 'the payload that is maxPayloadBytes once signed');
+    expect(recorder.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/larger than maxPayloadBytes \(2000\) less the 71 bytes its signature adds/),
+    ]);
+    expect(transport.stats()).toMatchObject({ badPayloads: 0, forbidden: 0, received: 1 });
+  });
+
+  it('keeps the audience log bounded after 100,000 distinct channels', async () => {
+    await using redis = await startRedisServer();
+    const errors: unknown[] = [];
+    const publisher = new RedisPublisher(resolveRedisOptions({ url: redis.url, namespace: 'aud' }, {}), {
+      report: (error) => errors.push(error),
+      down: (error) => errors.push(error),
+      up: () => {},
+    });
+    await publisher.open('aud:test');
+    publisher.release();
+    for (let i = 0; i < 100_000; i++)
+      publisher.publish(`aud:job-${i}`, '{"meta":{"group":"master"},"data":1}');
+    // In flight from the end of this turn on; none once every reply is in.
+    await eventually(
+      () => publisher.audienceSize > 0 && publisher.inFlight === 0,
+      'the replies to 100,000 publishes',
+      20_000,
+    );
+    expect(publisher.published).toBe(100_000);
+    expect(publisher.audienceSize).toBe(MAX_AUDIENCE_CHANNELS);
+    await publisher.close();
+    expect(errors).toEqual([]);
   });
 });

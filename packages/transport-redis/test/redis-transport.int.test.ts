@@ -1,28 +1,17 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type ChildLink, ClustrError, encodeData, encodeMeta } from '@clustr/protocol';
-import { type RedisServer, startRedisServer } from '@clustr-internal/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeData, encodeMeta } from '@clustr/protocol';
+import { describe, expect, it } from 'vitest';
 import { createRedisTransport, type RedisTransport, type restoreTransport } from '../src/index.js';
+import { redisForFile } from './file-redis.js';
 import { record } from './recorder.js';
 
 const meta = encodeMeta({ workerId: 'w1', group: 'web' });
-let redis: RedisServer;
+const file = redisForFile();
 let namespaces = 0;
-const open: RedisTransport[] = [];
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await Promise.all(open.map((transport) => transport.close()));
-  await redis.stop();
-});
 
 function transportFor(namespace = `t${++namespaces}`, options = {}): RedisTransport {
-  const transport = createRedisTransport({ url: redis.url, namespace, ...options });
-  open.push(transport);
-  return transport;
+  return file.transport(namespace, options);
 }
 
 describe('redis transport over a real redis-server', () => {
@@ -50,26 +39,41 @@ describe('redis transport over a real redis-server', () => {
     await transport.connect({ group: 'master' });
     await transport.subscribe('a');
     await transport.subscribe('b');
-    const before = Number(/cmdstat_eval:calls=(\d+)/.exec(await redis.cli('INFO', 'commandstats'))?.[1] ?? 0);
+    const before = Number(
+      /cmdstat_eval:calls=(\d+)/.exec(await file.server.cli('INFO', 'commandstats'))?.[1] ?? 0,
+    );
     for (let i = 0; i < 1500; i++) transport.publish(i % 2 ? 'a' : 'b', meta, encodeData({ i }));
     await recorder.waitForMessages(1500, '1,500 messages of one burst');
     expect(recorder.messages.map((m) => (m.envelope.data as { i: number }).i)).toEqual([
       ...Array(1500).keys(),
     ]);
     expect(recorder.messages.slice(0, 2).map((m) => m.channel)).toEqual(['b', 'a']);
-    const after = Number(/cmdstat_eval:calls=(\d+)/.exec(await redis.cli('INFO', 'commandstats'))?.[1] ?? 0);
+    const after = Number(
+      /cmdstat_eval:calls=(\d+)/.exec(await file.server.cli('INFO', 'commandstats'))?.[1] ?? 0,
+    );
     // 1,500 messages of 512 at most per batch: 3 commands, plus this connection's script probe.
     expect(after - before).toBeGreaterThanOrEqual(3);
     expect(after - before).toBeLessThanOrEqual(4);
   });
 
   it('falls back to one PUBLISH per message for a user that may not run scripts', async () => {
-    await redis.cli('ACL', 'SETUSER', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-eval', '-evalsha');
+    await file.server.cli(
+      'ACL',
+      'SETUSER',
+      'noscript',
+      'on',
+      '>pw',
+      '~*',
+      '&*',
+      '+@all',
+      '-eval',
+      '-evalsha',
+    );
     const transport = createRedisTransport({
-      url: `redis://noscript:pw@127.0.0.1:${redis.port}`,
+      url: `redis://noscript:pw@127.0.0.1:${file.server.port}`,
       namespace: 'noscript',
     });
-    open.push(transport);
+    file.track(transport);
     const recorder = record(transport);
     await transport.connect({ group: 'master' });
     await transport.subscribe('a');
@@ -90,13 +94,13 @@ describe('redis transport over a real redis-server', () => {
       transport.subscribe('jobs'),
       transport.subscribe('jobs'),
     ]);
-    expect(await redis.cli('PUBSUB', 'NUMSUB', 'refs:jobs')).toBe('refs:jobs\n1');
+    expect(await file.server.cli('PUBSUB', 'NUMSUB', 'refs:jobs')).toBe('refs:jobs\n1');
     await transport.unsubscribe('jobs');
     await transport.unsubscribe('jobs');
     transport.publish('jobs', meta, '1');
     await recorder.waitForMessages(1, 'a message while one reference remains');
     await transport.unsubscribe('jobs');
-    expect(await redis.cli('PUBSUB', 'NUMSUB', 'refs:jobs')).toBe('refs:jobs\n0');
+    expect(await file.server.cli('PUBSUB', 'NUMSUB', 'refs:jobs')).toBe('refs:jobs\n0');
   });
 
   it('settles subscribe/unsubscribe races to the registry, delivering once', async () => {
@@ -107,7 +111,7 @@ describe('redis transport over a real redis-server', () => {
     await Promise.all([transport.subscribe('y'), transport.unsubscribe('y')]);
     await transport.subscribe('z');
     await Promise.all([transport.unsubscribe('z'), transport.subscribe('z')]);
-    expect(await redis.cli('PUBSUB', 'NUMSUB', 'race:x', 'race:y', 'race:z')).toBe(
+    expect(await file.server.cli('PUBSUB', 'NUMSUB', 'race:x', 'race:y', 'race:z')).toBe(
       'race:x\n1\nrace:y\n0\nrace:z\n1',
     );
     transport.publish('x', meta, '"once"');
@@ -122,8 +126,8 @@ describe('redis transport over a real redis-server', () => {
     const [seenA, seenB] = [record(a), record(b)];
     await Promise.all([a.connect({ group: 'master' }), b.connect({ group: 'master' })]);
     await Promise.all([a.subscribe('public'), b.subscribe('public')]);
-    await redis.cli('PUBLISH', 'beta:public', '{"meta":{"group":"ops"},"data":"for beta"}');
-    await redis.cli('PUBLISH', 'alpha:public', '{"meta":{"group":"ops"},"data":"for alpha"}');
+    await file.server.cli('PUBLISH', 'beta:public', '{"meta":{"group":"ops"},"data":"for beta"}');
+    await file.server.cli('PUBLISH', 'alpha:public', '{"meta":{"group":"ops"},"data":"for alpha"}');
     await seenA.waitForMessages(1, 'alpha message');
     await seenB.waitForMessages(1, 'beta message');
     a.publish('public', meta, '"from alpha"');
@@ -139,8 +143,8 @@ describe('redis transport over a real redis-server', () => {
     const recorder = record(transport);
     await transport.connect({ workerId: 'w7', group: 'web' });
     await transport.subscribe('kill:w7');
-    expect(await redis.cli('PUBLISH', 'kills:kill:w7', '3')).toBe('1');
-    await redis.cli('PUBLISH', 'kills:kill:w7', '{"meta":{"group":"master"},"data":5}');
+    expect(await file.server.cli('PUBLISH', 'kills:kill:w7', '3')).toBe('1');
+    await file.server.cli('PUBLISH', 'kills:kill:w7', '{"meta":{"group":"master"},"data":5}');
     await recorder.waitForMessages(2, 'two kill orders');
     expect(recorder.messages).toEqual([
       { channel: 'kill:w7', envelope: { meta: { group: 'external' }, data: 3 } },
@@ -148,24 +152,27 @@ describe('redis transport over a real redis-server', () => {
     ]);
   });
 
-  it('drops, counts and reports bad payloads; later messages still arrive', async () => {
+  it('drops, counts and reports bad payloads (throttled per channel); later messages still arrive', async () => {
     const transport = transportFor('bad');
     const recorder = record(transport);
     await transport.connect({ group: 'master' });
     await transport.subscribe('public');
-    await redis.cli('PUBLISH', 'bad:public', 'not json');
-    await redis.cli('PUBLISH', 'bad:public', '{"data":1}');
-    await redis.cli('PUBLISH', 'bad:public', '7');
-    await redis.cli('PUBLISH', 'bad:public', '{"meta":{"group":"ops"},"data":"hi"}');
+    await file.server.cli('PUBLISH', 'bad:public', 'not json');
+    await file.server.cli('PUBLISH', 'bad:public', '{"data":1}');
+    await file.server.cli('PUBLISH', 'bad:public', '7');
+    await file.server.cli('PUBLISH', 'bad:public', '{"meta":{"group":"ops"},"data":"hi"}');
     await recorder.waitForMessages(1, 'the valid message after three bad ones');
     expect(recorder.messages[0]?.envelope).toEqual({ meta: { group: 'ops' }, data: 'hi' });
-    expect(recorder.errors.map((e) => e.code)).toEqual([
-      'ERR_CLUSTR_BAD_FRAME',
-      'ERR_CLUSTR_BAD_FRAME',
-      'ERR_CLUSTR_BAD_FRAME',
-    ]);
-    expect(recorder.errors[0]?.message).toMatch(/bad:public.*not JSON/);
     expect(transport.stats().badPayloads).toBe(3);
+    // The first at once; the other two summed up when the second ends, or at close.
+    expect(recorder.errors.map((e) => e.code)).toEqual(['ERR_CLUSTR_BAD_FRAME']);
+    expect(recorder.errors[0]?.message).toMatch(/bad:public.*not JSON/);
+    await transport.close();
+    expect(recorder.errors[1]).toMatchObject({
+      code: 'ERR_CLUSTR_BAD_FRAME',
+      message: expect.stringMatching(/^2 more like this from redis channel "bad:public"/),
+      details: { channel: 'public', count: 2 },
+    });
   });
 
   it('queues what is published before connect, bounded, and sends it once subscriptions are live', async () => {
@@ -184,12 +191,12 @@ describe('redis transport over a real redis-server', () => {
   it('describes itself so a child can rebuild it', async () => {
     const transport = transportFor('desc', { clientName: 'parent' });
     const descriptor = transport.describe();
-    expect(descriptor).toMatchObject({ name: 'redis', options: { url: redis.url, namespace: 'desc' } });
+    expect(descriptor).toMatchObject({ name: 'redis', options: { url: file.server.url, namespace: 'desc' } });
     expect(descriptor.options).not.toHaveProperty('clientName');
     expect(JSON.parse(JSON.stringify(descriptor))).toEqual(descriptor);
     const module = (await import(descriptor.module)) as { restoreTransport: typeof restoreTransport };
     const child = module.restoreTransport(descriptor.options);
-    open.push(child);
+    file.track(child);
     const recorder = record(transport);
     await Promise.all([
       transport.connect({ group: 'master' }),
@@ -204,103 +211,19 @@ describe('redis transport over a real redis-server', () => {
     });
   });
 
-  it('relays the data frames a non-Node child writes on its link, ignoring control frames', async () => {
-    const transport = transportFor('relay');
-    const recorder = record(transport);
-    await transport.connect({ group: 'master' });
-    await transport.subscribe('public');
-    const link = fakeLink('bash1');
-    transport.adopt(link);
-    link.frame({ clustr: 1, type: 'ready' });
-    link.frame({ clustr: 1, channel: 'public', meta: { group: 'bash' } });
-    link.bad('ERR_CLUSTR_BAD_FRAME');
-    link.frame({
-      clustr: 1,
-      channel: 'public',
-      meta: { workerId: 'bash1', group: 'bash', extra: 1 },
-      data: { n: 1 },
-    });
-    link.frame({ clustr: 1, type: 'batch', frames: [] });
-    link.frame({ clustr: 1, channel: 'public', meta: { group: 'bash' }, data: 2 });
-    link.frame({ clustr: 1, channel: 'public', meta: { group: 'bash' }, run: [3, 4] });
-    await recorder.waitForMessages(4, 'four relayed messages');
-    expect(recorder.messages.map((m) => m.envelope)).toEqual([
-      { meta: { workerId: 'bash1', group: 'bash' }, data: { n: 1 } },
-      { meta: { group: 'bash' }, data: 2 },
-      { meta: { group: 'bash' }, data: 3 },
-      { meta: { group: 'bash' }, data: 4 },
-    ]);
-    expect(recorder.errors.map((e) => e.code)).toEqual([
-      'ERR_CLUSTR_BAD_FRAME',
-      'ERR_CLUSTR_BAD_FRAME',
-      'ERR_CLUSTR_BAD_FRAME',
-    ]);
-    link.close();
-    expect(link.handlerCount()).toBe(0);
-  });
-
   it('closes idempotently and leaves nothing that keeps a process alive', async () => {
     const fixture = fileURLToPath(new URL('./fixtures/close-and-exit.ts', import.meta.url));
     const packageDir = fileURLToPath(new URL('..', import.meta.url));
     const output = await new Promise<string>((resolve, reject) => {
       execFile(
         process.execPath,
-        ['--import', 'tsx', '--conditions=@clustr/source', fixture, redis.url],
+        ['--import', 'tsx', '--conditions=@clustr/source', fixture, file.server.url],
         { cwd: packageDir, timeout: 15_000 },
         (error, stdout, stderr) =>
           error ? reject(new Error(`fixture failed: ${stderr || error.message}`)) : resolve(stdout),
       );
     });
     expect(output.trim()).toBe('received 3; closed twice');
-    expect(await redis.cli('PUBSUB', 'NUMSUB', 'exit:public')).toBe('exit:public\n0');
+    expect(await file.server.cli('PUBSUB', 'NUMSUB', 'exit:public')).toBe('exit:public\n0');
   });
 });
-
-interface FakeLink extends ChildLink {
-  frame(value: unknown): void;
-  bad(code: ClustrError['code']): void;
-  close(): void;
-  handlerCount(): number;
-}
-
-/** An in-memory ChildLink: the process layer is not under test here. */
-function fakeLink(workerId: string): FakeLink {
-  const frames = new Set<(frame: unknown) => void>();
-  const bads = new Set<(error: ClustrError) => void>();
-  const closes = new Set<() => void>();
-  let isClosed = false;
-  const on =
-    <T>(set: Set<T>) =>
-    (handler: T) => {
-      set.add(handler);
-      return () => set.delete(handler);
-    };
-  return {
-    workerId,
-    pid: 4242,
-    get isClosed() {
-      return isClosed;
-    },
-    writableLength: 0,
-    write: () => true,
-    onFrame: on(frames),
-    onBadInput: on(bads),
-    onDrain: () => () => {},
-    onClose: on(closes),
-    frame: (value) => {
-      for (const handler of frames) handler(value);
-    },
-    bad: (code) => {
-      for (const handler of bads) handler(new ClustrError(code, 'line is not JSON: "echo oops"'));
-    },
-    close: () => {
-      isClosed = true;
-      for (const handler of [...closes]) handler();
-    },
-    destroy: () => {
-      isClosed = true;
-      for (const handler of [...closes]) handler();
-    },
-    handlerCount: () => frames.size + bads.size + closes.size,
-  };
-}

@@ -1,6 +1,7 @@
 import type { Measurement } from '../measurement.js';
 import { builtMeasurements } from './built.js';
 import { clustrMessageMeasurements } from './clustr-cases.js';
+import { clustrSignedMeasurements } from './clustr-signed.js';
 import { ipcGateMeasurements } from './ipc-gate.js';
 import { ipcRawMeasurements } from './ipc-raw.js';
 import { lifecycleMeasurements } from './lifecycle.js';
@@ -17,7 +18,6 @@ const CASE_ORDER = [
   'ipc round trip',
   'ipc group of one',
   'ipc inbound, identity checked',
-  'ipc inbound, one message per frame',
   'redis one-way',
   'redis one-way, one loop',
   'redis fan-out to 4',
@@ -35,6 +35,7 @@ const CASE_ORDER = [
 export const ALL_MEASUREMENTS: readonly Measurement[] = [
   ...clustrMessageMeasurements,
   ...requestMeasurementsAll,
+  ...clustrSignedMeasurements,
   ...ipcRawMeasurements,
   ...ipcGateMeasurements,
   ...redisRawMeasurements,

@@ -10,7 +10,7 @@ function nthDone(n: number): (data: unknown) => boolean {
 }
 
 /** The master publishes `count` messages to `channel` (a worker's id, or `public` for all); receivers count. */
-async function throughput(
+export async function throughput(
   context: RunContext,
   kind: TransportKind,
   receivers: number,
@@ -44,7 +44,8 @@ async function relay(context: RunContext, kind: TransportKind) {
   return { rate: count / ((performance.now() - started) / 1000) };
 }
 
-async function roundTrip(context: RunContext, kind: TransportKind) {
+/** The master pings one worker on its private channel and waits for the echo; p50/p99 after a warm-up. */
+export async function roundTrip(context: RunContext, kind: TransportKind) {
   const session = await startClustr(context, kind, 1);
   const target = session.workers[0]?.workerId as string;
   let resolvePong: (() => void) | undefined;
