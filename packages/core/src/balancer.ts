@@ -28,8 +28,10 @@ const MASTER_WORKER_ID = 'master';
  * Candidate lists are cached until presence changes.
  */
 export class Balancer {
-  readonly #turns = new Map<string, number>();
-  readonly #candidates = new Map<string, readonly Member[]>();
+  /** Per group, per method: the next round-robin turn (kept across presence changes). */
+  readonly #turns = new Map<string, Map<string, number>>();
+  /** Per group, per method (`''` for deliver: 'one'): its candidates, until presence changes. */
+  readonly #candidates = new Map<string, Map<string, readonly Member[]>>();
   #generation = -1;
   #master: Member | NoPick | undefined;
 
@@ -49,9 +51,10 @@ export class Balancer {
    */
   pick(target: string, method: string | undefined, tried?: ReadonlySet<string>): Member | NoPick {
     this.#refresh();
-    const key = method === undefined ? target : `${target}\n${method}`;
+    const key = method ?? '';
     // Cached only for groups, until presence changes: a burst to a group skips the lookups below.
-    let candidates = this.#candidates.get(key);
+    let byMethod = this.#candidates.get(target);
+    let candidates = byMethod?.get(key);
     if (candidates === undefined) {
       if (target === MASTER_CHANNEL) return this.#check(this.#ownMaster(), target, method, tried);
       const member = this.presence.get(target);
@@ -59,15 +62,20 @@ export class Balancer {
       // A UUID is never a group: a workerId nobody knows (yet, or any more).
       if (isOwnWorkerId(target)) return { reason: `no live member is ${target}` };
       candidates = this.#collect(target, method);
-      this.#candidates.set(key, candidates);
+      if (byMethod === undefined) {
+        byMethod = new Map();
+        this.#candidates.set(target, byMethod);
+      }
+      byMethod.set(key, candidates);
     }
     if (tried !== undefined && tried.size > 0) candidates = candidates.filter((m) => !tried.has(m.id));
     if (candidates.length === 0) {
       const what = method === undefined ? 'listens' : `has a handler for "${method}"`;
       return { reason: `no live member of "${target}" ${what}${tried?.size ? ' but those tried' : ''}` };
     }
-    const turn = this.#turns.get(key) ?? 0;
-    this.#turns.set(key, turn + 1);
+    const turns = this.#turnsOf(target);
+    const turn = turns.get(key) ?? 0;
+    turns.set(key, turn + 1);
     return candidates[turn % candidates.length]!;
   }
 
@@ -83,6 +91,15 @@ export class Balancer {
     if (method === undefined) return { reason: `${target} is not a group` };
     if (!this.answers(member, method)) return { reason: `${target} has no handler for "${method}"` };
     return member;
+  }
+
+  #turnsOf(group: string): Map<string, number> {
+    let turns = this.#turns.get(group);
+    if (turns === undefined) {
+      turns = new Map();
+      this.#turns.set(group, turns);
+    }
+    return turns;
   }
 
   #refresh(): void {

@@ -1,5 +1,6 @@
 import type { ClustrError, Meta } from '@clustr/protocol';
 import type { Balancer } from './balancer.js';
+import { Deadlines } from './deadlines.js';
 import type { Member } from './presence-types.js';
 import {
   aborted,
@@ -34,7 +35,6 @@ interface Call {
   /** The current attempt's id (-1 between attempts), the member asked, its timer. */
   id: number;
   member: Member | undefined;
-  timer: NodeJS.Timeout | undefined;
   retriesLeft: number;
   /** Members asked by earlier attempts: a retry goes to another one. */
   tried: Set<string> | undefined;
@@ -60,6 +60,11 @@ export class Requester {
   #nextId = Math.floor(Math.random() * 2 ** 31);
   /** Replies that found their request settled. */
   lateReplies = 0;
+  /** The attempts' timeouts: an attempt still pending at its deadline fails with `ERR_CLUSTR_TIMEOUT`. */
+  readonly #deadlines = new Deadlines((id) => {
+    const call = this.#pending.get(id);
+    if (call !== undefined) this.#failAttempt(call, timedOut(call, call.member!.id));
+  });
 
   constructor(private readonly host: RequesterHost) {}
 
@@ -85,7 +90,6 @@ export class Requester {
         reject,
         id: -1,
         member: undefined,
-        timer: undefined,
         retriesLeft: options.retries,
         tried: undefined,
         onAbort: undefined,
@@ -140,6 +144,7 @@ export class Requester {
   /** The process leaves: what is pending fails with `ERR_CLUSTR_CLOSED`. */
   close(): void {
     for (const call of [...this.#pending.values()]) this.#settle(call, closedWhilePending(call));
+    this.#deadlines.clear();
   }
 
   #attempt(call: Call): void {
@@ -159,7 +164,8 @@ export class Requester {
       this.#byMember.set(picked.id, calls);
     }
     calls.add(call);
-    call.timer = setTimeout(() => this.#failAttempt(call, timedOut(call, picked.id)), call.options.timeoutMs);
+    if (this.#pending.size === 1) this.#deadlines.hold(true);
+    this.#deadlines.add(id, call.options.timeoutMs);
     let tail = this.#tails.get(call.method);
     if (tail === undefined) {
       tail = requestTail(call.method, this.host.replyTo);
@@ -191,7 +197,7 @@ export class Requester {
     const calls = call.member === undefined ? undefined : this.#byMember.get(call.member.id);
     calls?.delete(call);
     if (calls?.size === 0) this.#byMember.delete(call.member!.id);
-    clearTimeout(call.timer);
+    if (this.#pending.size === 0) this.#deadlines.hold(false);
     call.id = -1;
   }
 

@@ -62,8 +62,10 @@ export class Requests {
   /** Groups a one-of-group message was dropped for, until one is delivered again. */
   readonly #emptyGroups = new Set<string>();
   #droppedOne = 0;
-  /** The last group `publishOne` accepted (strings are immutable: equal means valid). */
+  /** The last group `publishOne` accepted, target and method `request` accepted. */
   #checkedGroup: string | undefined;
+  #checkedTarget: string | undefined;
+  #checkedMethod: string | undefined;
   /**
    * The rpc channel of each member asked, one string per member: a transport's route lookup
    * hashes a string once, not a fresh concatenation per message.
@@ -126,8 +128,15 @@ export class Requests {
   }
 
   request(target: string, method: string, data: unknown, options: unknown): Promise<unknown> {
-    assertTarget(target);
-    assertMethodName(method, 'request');
+    // Calls in a row name the same target and method: check each once (strings are immutable).
+    if (target !== this.#checkedTarget) {
+      assertTarget(target);
+      this.#checkedTarget = target;
+    }
+    if (method !== this.#checkedMethod) {
+      assertMethodName(method, 'request');
+      this.#checkedMethod = method;
+    }
     const resolved = resolveRequestOptions(options);
     const dataJson = encodeData(data);
     return this.#requester.call(target, method, dataJson, resolved, this.host.joined('request'));

@@ -36,19 +36,31 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const isId = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
-/** Reply channels seen valid lately: every request of a caller names the same one. */
-const validReplyChannels = new Set<string>();
-const MAX_VALID_REPLY_CHANNELS = 4096;
+/**
+ * Strings a check passed lately (reply channels, method names): the requests of a caller name
+ * the same ones again and again, and a set lookup costs less than the regular expression.
+ */
+class Passed {
+  readonly #seen = new Set<string>();
+  constructor(private readonly check: (value: string) => boolean) {}
+  test(value: unknown): value is string {
+    if (typeof value !== 'string') return false;
+    if (this.#seen.has(value)) return true;
+    if (!this.check(value)) return false;
+    if (this.#seen.size >= 4096) this.#seen.clear();
+    this.#seen.add(value);
+    return true;
+  }
+}
+
+const replyChannels = new Passed(
+  (value) => value.startsWith(RPC_CHANNEL_PREFIX) && isWorkerId(value.slice(RPC_CHANNEL_PREFIX.length)),
+);
+const methodNames = new Passed(isMethodName);
 
 /** True for a channel a reply may go to: `rpc:<id>`, never another kind of channel. */
 export function isReplyChannel(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  if (validReplyChannels.has(value)) return true;
-  if (!value.startsWith(RPC_CHANNEL_PREFIX) || !isWorkerId(value.slice(RPC_CHANNEL_PREFIX.length)))
-    return false;
-  if (validReplyChannels.size >= MAX_VALID_REPLY_CHANNELS) validReplyChannels.clear();
-  validReplyChannels.add(value);
-  return true;
+  return replyChannels.test(value);
 }
 
 /**
@@ -94,7 +106,7 @@ export function rpcKind(data: unknown): RpcKind | undefined {
     return 'err';
   }
   if (!isRecord(req) || !('data' in data)) return undefined;
-  return isId(req.id) && isMethodName(req.method) && isReplyChannel(req.replyTo) ? 'req' : undefined;
+  return isId(req.id) && methodNames.test(req.method) && replyChannels.test(req.replyTo) ? 'req' : undefined;
 }
 
 /** The error of an `err` reply, rebuilt from its known fields and cut to size; undefined if malformed. */
