@@ -62,6 +62,8 @@ export class Requests {
   /** Groups a one-of-group message was dropped for, until one is delivered again. */
   readonly #emptyGroups = new Set<string>();
   #droppedOne = 0;
+  /** The group whose one-of-group messages this process takes: a worker's; none for a master. */
+  readonly #ownGroup: string | undefined;
   /** The last group `publishOne` accepted, target and method `request` accepted. */
   #checkedGroup: string | undefined;
   #checkedTarget: string | undefined;
@@ -74,10 +76,11 @@ export class Requests {
 
   constructor(
     workerId: string | undefined,
-    private readonly group: string,
+    group: string,
     private readonly host: RequestsHost,
   ) {
     this.rpc = workerId ?? `master.${randomId()}`;
+    this.#ownGroup = workerId === undefined ? undefined : group;
     this.channel = rpcChannel(this.rpc);
     const { presence } = host;
     this.#responder = new Responder({
@@ -179,7 +182,8 @@ export class Requests {
     const kind = rpcKind(data);
     if (kind === 'one') {
       const { one, data: message } = data as Extract<RpcData, { one: string }>;
-      if (one === this.group) this.host.deliverToGroup({ meta, data: message });
+      // Only a worker's own group: a master has none (its group name is its private channel's).
+      if (one === this.#ownGroup) this.host.deliverToGroup({ meta, data: message });
       else this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', `a message for group ${describeValue(one)}`);
     } else if (kind === 'req') {
       const { req, data: request } = data as Extract<RpcData, { req: unknown }>;

@@ -20,6 +20,8 @@ describe('request/reply', () => {
     expect(await master.request(worker.workerId, 'square', { n: 7 })).toBe(49);
     await cluster.knows(worker, [master.members()[0]!.id]);
     expect(await worker.request('master', 'double', 21)).toBe(42);
+    // A process may ask itself: the request goes out on its own rpc channel and comes back.
+    expect(await master.request('master', 'double', 4)).toBe(8);
     const record = master.members().find((m) => m.id === worker.workerId)!;
     expect(record).toMatchObject({ methods: ['square'], rpc: worker.workerId });
     expect(master.members()[0]!.rpc).toMatch(/^master\.[0-9a-f-]{36}$/);
