@@ -10,6 +10,8 @@ export interface BenchCounts {
   redisFanOutMessages: number;
   /** Timed round trips. */
   roundTrips: number;
+  /** Requests of the throughput case with 100 in flight (Redis: clustr and Moleculer). */
+  requests: number;
   /**
    * Round trips run first and not timed. A fresh worker's first ~3,000 round trips carry V8's
    * tier-up (compile jobs sharing the 2 cores): with a tenth of 3,000 as warm-up, the p99 of both
@@ -43,6 +45,7 @@ const FULL: BenchCounts = {
   redisMessages: 50_000,
   redisFanOutMessages: 20_000,
   roundTrips: 10_000,
+  requests: 20_000,
   roundTripWarmUp: 3_000,
   spawnWorkers: 8,
   window: 100,
@@ -54,6 +57,7 @@ const QUICK: BenchCounts = {
   redisMessages: 1_000,
   redisFanOutMessages: 500,
   roundTrips: 100,
+  requests: 500,
   roundTripWarmUp: 10,
   spawnWorkers: 8,
   window: 100,

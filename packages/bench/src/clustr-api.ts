@@ -21,20 +21,31 @@ export interface SpawnedWorker {
   stop(): Promise<unknown>;
 }
 
+/** A member of the cluster, as presence lists it (what the bench reads of it). */
+export interface BenchMember {
+  readonly id: string;
+  readonly methods?: readonly string[];
+}
+
 /** A master or worker. */
 export interface ClusterProcess {
   ready(): Promise<void>;
-  publish(channel: string, data: unknown): void;
+  publish(channel: string, data: unknown, options?: { deliver?: 'all' | 'one' }): void;
   onPublic(handler: (message: BenchEnvelope) => void): () => void;
   onPrivate(handler: (message: BenchEnvelope) => void): () => void;
+  request(target: string, method: string, data: unknown, options?: { timeoutMs?: number }): Promise<unknown>;
+  onRequest(method: string, handler: (message: BenchEnvelope) => unknown): () => void;
+  members(): BenchMember[];
+  onJoin(handler: (member: BenchMember) => void): () => void;
   spawn(specs: readonly unknown[]): SpawnedWorker[];
   close(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
-/** A worker: also has a workerId. */
+/** A worker: also has a workerId and a group. */
 export interface ClusterWorker extends ClusterProcess {
   readonly workerId: string;
+  onGroup(handler: (message: BenchEnvelope) => void): () => void;
 }
 
 /** The factories of `@clustr/core`. */

@@ -70,6 +70,14 @@ export async function startClustr(
   await context.wait(master.ready(), 'the master to be ready');
   workers.push(...master.spawn(workerSpecs(n)));
   await context.wait(Promise.all(workers.map((w) => w.ready)), `${n} worker(s) to be ready`);
+  // Requests and deliver: 'one' go to members presence knows: wait until the master knows them.
+  await context.wait(
+    known(
+      master,
+      workers.map((w) => w.workerId),
+    ),
+    `the master to know ${n} worker(s) and their methods`,
+  );
   for (const worker of workers) context.placement.placeChild(worker.pid);
   const waiters = new Set<(data: unknown) => void>();
   master.onPrivate(({ data }) => {
@@ -97,6 +105,20 @@ export async function startClustr(
   };
 }
 
+/** Resolves once `master`'s presence lists every one of `ids` with its methods (woken by joins). */
+function known(master: ClusterProcess, ids: readonly string[]): Promise<void> {
+  const isKnown = () =>
+    ids.every((id) => master.members().some((m) => m.id === id && m.methods !== undefined));
+  return new Promise((resolve) => {
+    if (isKnown()) return resolve();
+    const off = master.onJoin(() => {
+      if (!isKnown()) return;
+      off();
+      resolve();
+    });
+  });
+}
+
 /** SIGKILLs what `master.close()` left running: an unfinished spawner must not leak children. */
 function killLeftovers(workers: readonly SpawnedWorker[]): void {
   for (const worker of workers) {
@@ -115,9 +137,10 @@ export async function publishMany(
   channel: string,
   n: number,
   perTurn: number,
+  options?: { deliver: 'all' | 'one' },
 ): Promise<void> {
   for (let i = 0; i < n; i++) {
-    master.publish(channel, { i });
+    master.publish(channel, { i }, options);
     if ((i + 1) % perTurn === 0) await nextTurn();
   }
 }

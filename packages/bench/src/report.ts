@@ -5,7 +5,7 @@ import { describeBound, isDifference, judge, TARGETS, type Verdict } from './tar
 
 /** A figure with its unit, scaled for reading: `1.23 M msg/s`, `56.2 µs`, `412 ms`, `45.1 MB`. */
 export function formatValue(value: number, unit: Unit): string {
-  if (unit === 'msg/s' || unit === 'deliveries/s') {
+  if (unit === 'msg/s' || unit === 'deliveries/s' || unit === 'req/s') {
     return value >= 1e6 ? `${(value / 1e6).toFixed(2)} M ${unit}` : `${(value / 1e3).toFixed(1)} k ${unit}`;
   }
   if (unit === 'ms') return `${value.toFixed(value < 10 ? 2 : 0)} ms`;

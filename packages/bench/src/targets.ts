@@ -41,6 +41,25 @@ export const TARGETS: readonly Target[] = [
   target('ipc worker → worker', 'rate', 'ipc.relay.clustr', 'ipc.relay.raw-relay', 'info'),
   target('ipc round trip p50', 'p50', 'ipc.round-trip.clustr', 'ipc.round-trip.raw-send', 'at-most', 1.1),
   target('ipc round trip p99', 'p99', 'ipc.round-trip.clustr', 'ipc.round-trip.raw-send', 'at-most', 1.5),
+  // Request/reply costs at most 20% over the raw ping-pong of the same transport (issue 14).
+  target(
+    'ipc request p50',
+    'p50',
+    'ipc.round-trip.clustr-request',
+    'ipc.round-trip.raw-send',
+    'at-most',
+    1.2,
+  ),
+  target('ipc request p99', 'p99', 'ipc.round-trip.clustr-request', 'ipc.round-trip.raw-send', 'info'),
+  target('ipc request p50', 'p50', 'ipc.round-trip.clustr-request', 'ipc.round-trip.clustr', 'info'),
+  target(
+    "ipc group of one: deliver 'one'",
+    'rate',
+    'ipc.deliver-one.clustr-one',
+    'ipc.deliver-one.clustr-all',
+    'at-least',
+    0.9,
+  ),
   // Identity enforcement costs at most 10% of a router's inbound work (the trust issue), measured
   // where it weighs most: one check per message.
   target(
@@ -111,6 +130,52 @@ export const TARGETS: readonly Target[] = [
     'redis.round-trip.clustr-signed',
     'redis.round-trip.clustr',
     'info',
+  ),
+  target(
+    'redis request p50',
+    'p50',
+    'redis.round-trip.clustr-request',
+    'redis.round-trip.redis-client',
+    'at-most',
+    1.2,
+  ),
+  target(
+    'redis request p99',
+    'p99',
+    'redis.round-trip.clustr-request',
+    'redis.round-trip.redis-client',
+    'info',
+  ),
+  target(
+    'redis request p50',
+    'p50',
+    'redis.round-trip.clustr-request',
+    'redis.round-trip.moleculer-call',
+    'info',
+  ),
+  target(
+    'redis requests, 100 in flight',
+    'rate',
+    'redis.requests-100.clustr',
+    'redis.requests-100.moleculer-call',
+    'at-least',
+    3,
+  ),
+  target(
+    'redis requests, 100 in flight, p50',
+    'p50',
+    'redis.requests-100.clustr',
+    'redis.requests-100.moleculer-call',
+    'below',
+    1,
+  ),
+  target(
+    "redis group of one: deliver 'one'",
+    'rate',
+    'redis.deliver-one.clustr-one',
+    'redis.deliver-one.clustr-all',
+    'at-least',
+    0.9,
   ),
   target(
     'spawn 8 until ready (built, plain node)',

@@ -9,8 +9,18 @@ export type {
   ClusterProcessEvents,
   ConfirmationCallback,
   KillOrder,
+  LeaveReason,
   MasterOptions,
+  Member,
+  MemberState,
+  MemberStats,
   MessageHandler,
+  OnRequestOptions,
+  PresenceOptions,
+  PublishOptions,
+  RequestHandler,
+  RequestOptions,
+  RequestStats,
   WorkerOptions,
 } from '@clustr/core';
 export { ClustrError, isClustrError } from '@clustr/core';

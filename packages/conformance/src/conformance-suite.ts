@@ -4,6 +4,7 @@ import { channelTests } from './channel-tests.js';
 import { killTests } from './kill-tests.js';
 import { lifecycleTests } from './lifecycle-tests.js';
 import { presenceTests } from './presence-tests.js';
+import { requestTests } from './request-tests.js';
 
 /** A transport under test: how to make one, and what to set up around the suite. */
 export interface ConformanceTarget {
@@ -15,18 +16,22 @@ export interface ConformanceTarget {
 
 /** Holds the factory while a suite runs. */
 export interface SuiteContext {
+  /** The transport's name (bounds that differ per transport are chosen by it). */
+  readonly name: string;
   createTransport(): Transport;
 }
 
 /**
  * The one behaviour suite: every row of the channel table (nested to depth 3), ordering,
- * queued-before-ready, confirmations, kill from every direction, unsubscribing. Run it once
+ * queued-before-ready, confirmations, kill from every direction, unsubscribing, presence,
+ * request/reply and one-of-group delivery. Run it once
  * per transport; each transport must pass it unchanged.
  */
 export function conformanceSuite(target: ConformanceTarget): void {
   describe(`conformance: ${target.name}`, () => {
     let teardown: (() => Promise<void>) | undefined;
     const context: SuiteContext = {
+      name: target.name,
       createTransport: () => {
         throw new Error('the conformance target was not set up');
       },
@@ -43,5 +48,6 @@ export function conformanceSuite(target: ConformanceTarget): void {
     lifecycleTests(context);
     killTests(context);
     presenceTests(context);
+    requestTests(context);
   });
 }

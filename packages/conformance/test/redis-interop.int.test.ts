@@ -1,6 +1,7 @@
 // Redis beyond the shared suite: redis-cli and programs in other languages take part on the
 // wire, a bash worker keeps its voice through its parent, and a process tree that shares only
 // Redis with another exchanges every kind of message with it and kills one of its workers.
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Worker } from '@clustr/core';
 import type { Envelope } from '@clustr/protocol';
@@ -36,6 +37,30 @@ describe('redis interop', () => {
     const exited = new Promise<number | null>((resolve) => handle.once('exit', (info) => resolve(info.code)));
     await redis.cli('PUBLISH', `${namespace}:kill:${first.workerId}`, '3');
     expect(await within(exited, 'the worker killed by redis-cli to exit')).toBe(3);
+  });
+
+  it('a bash responder speaking only the documented wire (redis-cli) answers requests', async () => {
+    const namespace = `interop-rpc-${++n}`;
+    await using cluster = await TestCluster.start(transport(namespace));
+    const { master } = cluster;
+    const joined = new Promise<void>((resolve) => master.onJoin((m) => m.id === 'bash-rpc-1' && resolve()));
+    const bash = spawn(
+      'bash',
+      [join(AGENT_FILE, '..', 'rpc-responder.sh'), redis.url, namespace, 'bash-rpc-1'],
+      // Its own process group: redis-cli and the heartbeat loop end with it.
+      { stdio: ['ignore', 'ignore', 'inherit'], detached: true },
+    );
+    const gone = new Promise((resolve) => bash.once('exit', resolve));
+    try {
+      await within(joined, 'the bash responder to announce itself');
+      expect(await master.request('bash-rpc-1', 'shout', { word: 'hi' })).toEqual({
+        shouted: { word: 'hi' },
+      });
+      expect(await master.request('bash-rpc', 'shout', [1, 'two'])).toEqual({ shouted: [1, 'two'] });
+    } finally {
+      process.kill(-bash.pid!, 'SIGTERM');
+      await within(gone, 'the bash responder to exit');
+    }
   });
 
   it('relays what a bash worker writes on its IPC fd into Redis', async () => {

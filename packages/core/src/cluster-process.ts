@@ -24,7 +24,7 @@ import { emitSafely } from './emit-safely.js';
 import type { HandlerList, MessageHandler } from './handler-list.js';
 import { isExitCode, obeyKillOrder } from './kill-order.js';
 import { ParentHold } from './parent-hold.js';
-import { DEFAULT_MAX_PENDING_MESSAGES, queueMessage } from './pending-messages.js';
+import { DEFAULT_MAX_PENDING_MESSAGES } from './pending-messages.js';
 import { ProcessPresence } from './presence-of-process.js';
 import * as errors from './process-errors.js';
 import {
@@ -33,8 +33,12 @@ import {
   nextProcessState,
   type ProcessEvent,
   type ProcessState,
+  whenJoined,
 } from './process-state.js';
-import { assertTransport, restoreTransport } from './resolve-transport.js';
+import { deliversToOne, type PublishOptions } from './request-types.js';
+import { Requests } from './requests.js';
+import { assertTransport, chooseTransport, restoreTransport } from './resolve-transport.js';
+import { sendInState } from './send-in-state.js';
 import { SpawnedChildren } from './spawned-children.js';
 
 export type { ClusterProcessEvents, ClusterProcessOptions, KillOrder } from './cluster-process-options.js';
@@ -64,6 +68,7 @@ export abstract class ClusterProcess extends ClusterMember {
   readonly #ready: Promise<void>;
   readonly #parentHold: ParentHold;
   protected readonly presence: ProcessPresence;
+  protected readonly requests: Requests;
 
   protected constructor(identity: ProcessIdentity, options: ClusterProcessOptions) {
     super();
@@ -78,16 +83,20 @@ export abstract class ClusterProcess extends ClusterMember {
       meta: this.#meta,
       report: (error) => this.#report(error),
       isReady: () => this.#state.kind === 'ready',
+      serves: () => this.requests.offer(),
     });
     this.route(this.presence.channel, (envelope) => this.presence.receive(envelope));
-    let transport: Transport | undefined;
-    if (options.transport !== undefined) transport = this.#listen(options.transport);
-    else if (parent !== undefined) this.#inherited = parent.welcome.then((welcome) => welcome.transport);
-    else if (typeof options.defaultTransport === 'function')
-      transport = this.#listen(options.defaultTransport());
-    else if (options.defaultTransport !== undefined)
-      throw errors.invalidDefaultTransport(options.defaultTransport);
-    this.#state = initialProcessState(transport);
+    this.requests = new Requests(identity.workerId, identity.group, {
+      presence: this.presence,
+      send: (channel, dataJson) => this.#send(channel, dataJson),
+      report: (error) => this.#report(error),
+      joined: (operation) => whenJoined(this.#state, this.#ready, operation),
+      deliverToGroup: (envelope) => this.deliver(this.handlersOf(this.group), envelope),
+    });
+    this.route(this.requests.channel, (envelope) => this.requests.receive(envelope));
+    const chosen = chooseTransport(options, parent);
+    this.#inherited = chosen.inherited;
+    this.#state = initialProcessState(chosen.given === undefined ? undefined : this.#listen(chosen.given));
     // A spawned worker stays alive while it is in the cluster, whatever else it does.
     this.#parentHold = new ParentHold(parent);
     this.#parentHold.set(true);
@@ -127,11 +136,16 @@ export abstract class ClusterProcess extends ClusterMember {
   /**
    * Publishes `data` to `channel`: `"public"`, `"master"`, `"confirmation"`, a group name or a
    * workerId. `data` is anything JSON can carry; it is encoded once, here, so bad data throws
-   * in your stack. Messages published before `ready()` are queued, not lost.
+   * in your stack. Messages published before `ready()` are queued, not lost. With
+   * `{ deliver: 'one' }` exactly one live member of the group `channel` receives it (round-robin).
    *
    * @throws ClustrError `ERR_CLUSTR_INVALID_CHANNEL`, `ERR_CLUSTR_INVALID_DATA`, `ERR_CLUSTR_CLOSED`
    */
-  publish<T = unknown>(channel: string, data: T & JsonData<T>): void {
+  publish<T = unknown>(channel: string, data: T & JsonData<T>, options?: PublishOptions): void {
+    if (options !== undefined && deliversToOne(options)) {
+      this.requests.publishOne(channel, data);
+      return;
+    }
     // A burst publishes to the same channel string again and again: check it once.
     if (channel !== this.#checkedChannel) {
       assertUserChannel(channel);
@@ -278,7 +292,7 @@ export abstract class ClusterProcess extends ClusterMember {
     }
     for (const link of this.#children.openLinks()) transport.adopt(link);
     await transport.connect({ workerId: this.#workerId, group: this.group });
-    const channels = [...this.#identity.channels, this.presence.channel];
+    const channels = [...this.#identity.channels, this.presence.channel, this.requests.channel];
     await Promise.all(channels.map((channel) => transport.subscribe(channel)));
     const joining = this.#state;
     // close() came while subscribing and the transport still answered: it stays closing.
@@ -295,23 +309,7 @@ export abstract class ClusterProcess extends ClusterMember {
   }
 
   #send(channel: string, dataJson: string): void {
-    const state = this.#state;
-    switch (state.kind) {
-      case 'ready': {
-        const counters = this.presence.counters;
-        counters.messagesOut++;
-        counters.bytesOut += dataJson.length;
-        state.transport.publish(channel, this.#meta, dataJson);
-        return;
-      }
-      case 'joining':
-        queueMessage(state.pending, channel, dataJson);
-        return;
-      case 'failed':
-        throw errors.failedBefore(state.reason);
-      default:
-        throw errors.closedError('publish');
-    }
+    sendInState(this.#state, this.#meta, this.presence.counters, channel, dataJson);
   }
 
   #assertOpen(operation: string): void {
@@ -325,6 +323,7 @@ export abstract class ClusterProcess extends ClusterMember {
       // also ends a connect still in progress.
       await this.#children.stopAll();
       this.presence.stop();
+      this.requests.close();
       await transport?.close();
       await this.#ready.catch(() => undefined);
     } finally {

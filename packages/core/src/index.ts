@@ -15,5 +15,13 @@ export type {
   PresenceOptions,
 } from './presence-types.js';
 export { DEFAULT_PRESENCE_INTERVAL_MS, DEFAULT_PRESENCE_TIMEOUT_MS } from './presence-types.js';
+export type {
+  OnRequestOptions,
+  PublishOptions,
+  RequestHandler,
+  RequestOptions,
+  RequestStats,
+} from './request-types.js';
+export { DEFAULT_REQUEST_TIMEOUT_MS } from './request-types.js';
 export type { WorkerOptions } from './worker.js';
 export { Worker } from './worker.js';

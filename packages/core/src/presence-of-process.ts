@@ -11,7 +11,7 @@ import {
   type ResolvedPresenceOptions,
   resolvePresenceOptions,
 } from './presence-types.js';
-import { MemberRecords, type SelfFacts } from './process-presence.js';
+import { MemberRecords, type RequestOffer, type SelfFacts } from './process-presence.js';
 import { createTrafficCounters, type TrafficCounters } from './process-stats.js';
 
 /** What presence needs of the process it runs in. */
@@ -22,6 +22,8 @@ export interface PresenceProcess {
   report(error: ClustrError): void;
   /** True once `ready`, false while joining or leaving. */
   isReady(): boolean;
+  /** What its record says about requests: where they go and the methods it answers. */
+  serves(): RequestOffer;
 }
 
 /**
@@ -67,7 +69,11 @@ export class ProcessPresence {
           process.transport()?.publish(PRESENCE_CHANNEL, process.meta, encodeData(message));
         },
         report: (error) => process.report(error),
-        self: () => this.records.self(this.isLeaving ? 'leaving' : process.isReady() ? 'ready' : 'starting'),
+        self: () =>
+          this.records.self(
+            this.isLeaving ? 'leaving' : process.isReady() ? 'ready' : 'starting',
+            process.serves(),
+          ),
         announced: () => this.records.announced(),
       },
       resolvePresenceOptions(options),
@@ -86,6 +92,26 @@ export class ProcessPresence {
 
   members(): Member[] {
     return this.presence.members();
+  }
+
+  /** This process's member id. */
+  get id(): string {
+    return this.records.id;
+  }
+
+  /** The member of that id (this process included), or undefined. */
+  get(id: string): Member | undefined {
+    return this.presence.get(id);
+  }
+
+  /** Grows whenever who can take a request may have changed (see `Presence.generation`). */
+  get generation(): number {
+    return this.presence.generation;
+  }
+
+  /** This process's methods changed: everyone hears its record within a round trip. */
+  offerChanged(): void {
+    this.presence.beatSoon();
   }
 
   onJoin(handler: (member: Member) => void): () => void {

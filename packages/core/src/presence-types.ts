@@ -55,6 +55,13 @@ export interface Member {
   state: MemberState;
   /** Its latest heartbeat's figures; absent for a foreign child its parent cannot measure. */
   stats?: MemberStats;
+  /**
+   * Where requests to it go: the control channel `rpc:<rpc>`. A worker's is its workerId, a
+   * master's `master.<random UUID>`; absent means `rpc:<workerId>`.
+   */
+  rpc?: string;
+  /** The request methods it has a handler for (`onRequest`), sorted; absent when it has none. */
+  methods?: string[];
 }
 
 /** Why a member left. */

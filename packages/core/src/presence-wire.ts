@@ -1,4 +1,6 @@
+import { isWorkerId } from '@clustr/protocol/internal';
 import type { LeaveReason, Member, MemberStats } from './presence-types.js';
+import { isMethodName, MAX_METHODS } from './rpc-names.js';
 
 /** What travels on the presence channel (the data of a message on `presence:all`). */
 export type PresenceMessage =
@@ -28,6 +30,13 @@ const isText = (value: unknown): value is string =>
 const isCount = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0;
 
+/** A member's methods as a peer listed them; undefined when malformed (not names, too many). */
+function checkMethods(value: unknown): string[] | undefined {
+  if (!Array.isArray(value) || value.length > MAX_METHODS) return undefined;
+  for (const method of value) if (!isMethodName(method)) return undefined;
+  return [...(value as string[])];
+}
+
 function checkStats(value: unknown): MemberStats | undefined {
   if (!isRecord(value)) return undefined;
   const stats = {} as MemberStats;
@@ -42,8 +51,7 @@ function checkStats(value: unknown): MemberStats | undefined {
 /** A member record as a peer sent it, rebuilt from its known fields only; undefined if malformed. */
 function checkMember(value: unknown): Member | undefined {
   if (!isRecord(value)) return undefined;
-  const { id, workerId, group, parentId, host, pid, cpu, command, file, startedAt, restarts, state, stats } =
-    value;
+  const { id, workerId, group, parentId, host, pid, cpu, command, file, startedAt, restarts, state } = value;
   if (!isText(id) || !isText(workerId) || !isText(group) || !isText(host) || !isText(command))
     return undefined;
   if (typeof file !== 'string' || file.length > 4096 || !isCount(pid) || !isCount(startedAt))
@@ -65,10 +73,25 @@ function checkMember(value: unknown): Member | undefined {
   };
   if (parentId !== undefined) member.parentId = parentId;
   if (cpu !== undefined) member.cpu = cpu;
+  return withOptionalParts(member, value);
+}
+
+/** Adds the optional parts of a record (stats, what it answers); undefined when one is malformed. */
+function withOptionalParts(member: Member, value: Record<string, unknown>): Member | undefined {
+  const { stats, rpc, methods } = value;
   if (stats !== undefined) {
     const checked = checkStats(stats);
     if (checked === undefined) return undefined;
     member.stats = checked;
+  }
+  if (rpc !== undefined) {
+    if (!isWorkerId(rpc)) return undefined;
+    member.rpc = rpc;
+  }
+  if (methods !== undefined) {
+    const checked = checkMethods(methods);
+    if (checked === undefined) return undefined;
+    member.methods = checked;
   }
   return member;
 }

@@ -49,6 +49,12 @@ export class Presence {
   private timer: NodeJS.Timeout | undefined;
   private selfId: string | undefined;
   private latestSelf: Member | undefined;
+  private isBeatDue = false;
+  /**
+   * Grows whenever the answer to "who can take a request" may have changed: a join, a leave, a
+   * member's state or methods. What is computed from the table may be cached until it grows.
+   */
+  generation = 0;
 
   constructor(
     private readonly host: PresenceHost,
@@ -61,6 +67,25 @@ export class Presence {
     const list = this.latestSelf === undefined ? [] : [this.latestSelf];
     for (const { member } of this.table.values()) list.push(member);
     return list;
+  }
+
+  /** The member of that id (this process included), or undefined. */
+  get(id: string): Member | undefined {
+    if (id === this.selfId) return this.latestSelf;
+    return this.table.get(id)?.member;
+  }
+
+  /**
+   * This process's record changed (e.g. its methods): everyone hears a heartbeat now, not after
+   * the interval. Changes of one turn make one heartbeat.
+   */
+  beatSoon(): void {
+    if (this.timer === undefined || this.isBeatDue) return;
+    this.isBeatDue = true;
+    queueMicrotask(() => {
+      this.isBeatDue = false;
+      if (this.timer !== undefined) this.beat();
+    });
   }
 
   onJoin(handler: JoinHandler): () => void {
@@ -147,7 +172,9 @@ export class Presence {
 
   private beat(): void {
     if (this.selfId === undefined) return;
+    const previous = this.latestSelf;
     this.latestSelf = this.host.self();
+    if (previous === undefined || !isSameOffer(previous, this.latestSelf)) this.generation++;
     this.host.publish({ beat: this.latestSelf });
     for (const member of this.host.announced()) this.host.publish({ beat: member });
   }
@@ -159,6 +186,7 @@ export class Presence {
     const entry = this.table.get(member.id);
     const now = performance.now();
     if (entry !== undefined && entry.member.startedAt === member.startedAt) {
+      if (!isSameOffer(entry.member, member)) this.generation++;
       entry.member = member;
       entry.seenAt = now;
       return;
@@ -167,6 +195,7 @@ export class Presence {
     if (entry !== undefined) this.left(member.id, { kind: 'exit', code: null, signal: null });
     this.tombstones.delete(member.id);
     this.table.set(member.id, { member, seenAt: now });
+    this.generation++;
     for (const handler of this.joins) this.call(() => handler(member));
   }
 
@@ -174,8 +203,13 @@ export class Presence {
     const entry = this.table.get(id);
     if (entry === undefined) return;
     this.table.delete(id);
+<<<<<<< HEAD
     if (reason.kind !== 'timeout')
       this.tombstones.set(id, { startedAt: entry.member.startedAt, until: performance.now() + TOMBSTONE_MS });
+=======
+    this.generation++;
+    this.tombstones.set(id, { startedAt: entry.member.startedAt, until: performance.now() + TOMBSTONE_MS });
+>>>>>>> request-reply
     const member: Member = { ...entry.member, state: 'leaving' };
     for (const handler of this.leaves) this.call(() => handler(member, reason));
   }
@@ -189,4 +223,14 @@ export class Presence {
       );
     }
   }
+}
+
+/** True when two records of one member answer the same requests the same way. */
+function isSameOffer(a: Member, b: Member): boolean {
+  if (a.state !== b.state || a.rpc !== b.rpc) return false;
+  const x = a.methods;
+  const y = b.methods;
+  if (x === y) return true;
+  if (x === undefined || y === undefined || x.length !== y.length) return false;
+  return x.every((method, i) => method === y[i]);
 }

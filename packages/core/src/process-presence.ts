@@ -14,6 +14,13 @@ export interface SelfFacts {
   readonly restarts: number;
 }
 
+/** What a record says about requests: where they go, and the methods the process answers. */
+export interface RequestOffer {
+  readonly rpc: string;
+  /** Sorted; undefined when there are none. */
+  readonly methods: string[] | undefined;
+}
+
 const HOST = hostname();
 
 /** The member id of a master: its host and pid, so that masters sharing a namespace never collide. */
@@ -78,8 +85,10 @@ export class MemberRecords {
     return this.base.id;
   }
 
-  self(state: Member['state']): Member {
-    return { ...this.base, state, stats: this.sampler.sample() };
+  self(state: Member['state'], offer: RequestOffer): Member {
+    const member: Member = { ...this.base, state, stats: this.sampler.sample(), rpc: offer.rpc };
+    if (offer.methods !== undefined) member.methods = offer.methods;
+    return member;
   }
 
   /** Remembers the children of a spawn whose command is not node: this process announces them. */

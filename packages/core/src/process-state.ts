@@ -1,5 +1,6 @@
 import type { ClustrError, Transport } from '@clustr/protocol';
 import type { PendingMessage } from './pending-messages.js';
+import { closedError, failedBefore } from './process-errors.js';
 
 /**
  * Where a master or worker is in its life. `transport` is the one it talks over, `undefined`
@@ -76,4 +77,18 @@ export function isClosing(
   state: ProcessState,
 ): state is Extract<ProcessState, { kind: 'closing' | 'closed' }> {
   return state.kind === 'closing' || state.kind === 'closed';
+}
+
+/**
+ * What an operation that needs the cluster waits for in `state`: nothing once ready, `ready`
+ * while joining. Throws what `publish` would once joining failed or `close()` was called.
+ */
+export function whenJoined(
+  state: ProcessState,
+  ready: Promise<void>,
+  operation: string,
+): Promise<void> | undefined {
+  if (state.kind === 'ready') return undefined;
+  if (state.kind === 'joining') return ready;
+  throw state.kind === 'failed' ? failedBefore(state.reason) : closedError(operation);
 }

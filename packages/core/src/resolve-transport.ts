@@ -8,6 +8,25 @@ import {
   toClustrError,
 } from '@clustr/protocol';
 import { describeValue } from '@clustr/protocol/internal';
+import type { ParentConnection } from '@clustr/spawner';
+import type { ClusterProcessOptions } from './cluster-process-options.js';
+import { invalidDefaultTransport } from './process-errors.js';
+
+/**
+ * Where a process's transport comes from: the `transport` option; else its parent's, described
+ * in the welcome (`inherited`); else `defaultTransport()`. `given` is still to be checked.
+ * @throws ClustrError `ERR_CLUSTR_INVALID_OPTION` for a `defaultTransport` that is not a function
+ */
+export function chooseTransport(
+  options: ClusterProcessOptions,
+  parent: ParentConnection | undefined,
+): { given?: unknown; inherited?: Promise<TransportDescriptor> } {
+  if (options.transport !== undefined) return { given: options.transport };
+  if (parent !== undefined) return { inherited: parent.welcome.then((welcome) => welcome.transport) };
+  if (typeof options.defaultTransport === 'function') return { given: options.defaultTransport() };
+  if (options.defaultTransport !== undefined) throw invalidDefaultTransport(options.defaultTransport);
+  return {};
+}
 
 /**
  * Rebuilds the transport a parent described in its welcome: imports its module and calls its

@@ -23,11 +23,14 @@ afterEach(() => {
 });
 
 describe('Master', () => {
-  it('subscribes public, master and confirmation, and joins as group "master" without workerId', async () => {
+  it('subscribes public, master, confirmation and its rpc channel, and joins as group "master" without workerId', async () => {
     const transport = createMemoryTransport();
     const master = Master.create({ transport });
     await master.ready();
-    expect([...transport.subscribed].sort()).toEqual(['confirmation', 'master', 'presence:all', 'public']);
+    const [rpc, ...others] = [...transport.subscribed].sort().reverse();
+    // A master's rpc id is no workerId a child could claim: `master.<uuid>`.
+    expect(rpc).toMatch(/^rpc:master\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(others.reverse()).toEqual(['confirmation', 'master', 'presence:all', 'public']);
     expect(transport.self).toEqual({ workerId: undefined, group: 'master' });
     expect(master.workerId).toBeUndefined();
     await master.close();
@@ -199,11 +202,18 @@ describe('Worker', () => {
     );
   });
 
-  it('subscribes public, its group, its workerId and its kill channel', async () => {
+  it('subscribes public, its group, its workerId, its kill and its rpc channel', async () => {
     const transport = createMemoryTransport();
     const worker = Worker.create({ group: 'web', workerId: W1, transport });
     await worker.ready();
-    expect([...transport.subscribed].sort()).toEqual([W1, `kill:${W1}`, 'presence:all', 'public', 'web']);
+    expect([...transport.subscribed].sort()).toEqual([
+      W1,
+      `kill:${W1}`,
+      'presence:all',
+      'public',
+      `rpc:${W1}`,
+      'web',
+    ]);
     expect(transport.self).toEqual({ workerId: W1, group: 'web' });
     await worker.close();
   });

@@ -35,8 +35,20 @@ export type ClustrErrorCode =
   | 'ERR_CLUSTR_CLOSED'
   /** No transport was given and none could be inherited from a parent. */
   | 'ERR_CLUSTR_NO_TRANSPORT'
-  /** A bounded wait ran out. */
+  /** A bounded wait ran out: a request's `timeoutMs`, a subscription's acknowledgement. */
   | 'ERR_CLUSTR_TIMEOUT'
+  /**
+   * Nobody can answer: no live member has a handler for the method (or, for `deliver: 'one'`,
+   * the group has no live member), or the member a request went to left before it answered.
+   */
+  | 'ERR_CLUSTR_NO_RESPONDER'
+  /**
+   * A request's handler threw or rejected in the process that answered it; `details.remote`
+   * holds that error's `name`, `message` and `code` (and `stack` if the responder shares it).
+   */
+  | 'ERR_CLUSTR_REMOTE'
+  /** The caller gave up: the `signal` it passed was aborted. */
+  | 'ERR_CLUSTR_ABORTED'
   /** A message handler registered by the user threw; the other handlers still ran. */
   | 'ERR_CLUSTR_HANDLER_FAILED'
   /**

@@ -19,6 +19,8 @@ export {
   MASTER_CHANNEL,
   PRESENCE_CHANNEL,
   PUBLIC_CHANNEL,
+  RPC_CHANNEL_PREFIX,
+  rpcChannel,
 } from './names.js';
 export {
   checkBoolean,

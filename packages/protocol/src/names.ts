@@ -12,6 +12,12 @@ export const EXTERNAL_GROUP = 'external';
 /** Prefix of the control channel a worker listens to for its kill order: `kill:<workerId>`. */
 export const KILL_CHANNEL_PREFIX = 'kill:';
 /**
+ * Prefix of the control channel each process receives requests, replies and one-of-group
+ * messages on: `rpc:<workerId>` for a worker, `rpc:master.<random UUID>` for a master (a name
+ * no child can claim as a member of its subtree).
+ */
+export const RPC_CHANNEL_PREFIX = 'rpc:';
+/**
  * The control channel presence travels on: every process's heartbeats, leaves and hellos. Every
  * process listens to it; over Redis it is `<namespace>:presence:all`.
  */
@@ -129,6 +135,11 @@ export function assertUserChannel(value: unknown): asserts value is string {
 /** The control channel on which `workerId` receives its kill order. */
 export function killChannel(workerId: string): string {
   return KILL_CHANNEL_PREFIX + workerId;
+}
+
+/** The control channel on which the process whose rpc id is `id` receives requests and replies. */
+export function rpcChannel(id: string): string {
+  return RPC_CHANNEL_PREFIX + id;
 }
 
 /** Throws `ERR_CLUSTR_INVALID_EXIT_CODE` unless `value` is an integer exit code from 0 to 255. */

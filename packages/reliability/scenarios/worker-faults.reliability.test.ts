@@ -8,6 +8,7 @@ import { createRedisTransport } from '@clustr/transport-redis';
 import { startRedisServer } from '@clustr-internal/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { SummaryResult } from '../src/commands.js';
+import { faultRounds } from '../src/fault-rounds.js';
 import { MASTER_EPOCH, MasterStream } from '../src/master-streams.js';
 import { printFigureAfterAll } from '../src/print-figure.js';
 import { isAlive, procStat } from '../src/proc-tree.js';
@@ -43,14 +44,7 @@ async function runWorkerFaults(fig: Figure, transport: Transport): Promise<void>
   masterStream.start(PER_TICK, TICK_MS);
   await Promise.all(handles.map((h) => flowing(h, h.pid!)));
 
-  // Three rounds: one worker, another one, then the first again (backoff attempt 2) together
-  // with a third, both at once. The order of the workers is shuffled: random victims.
-  const order = handles
-    .map((h) => ({ h, key: Math.random() }))
-    .sort((x, y) => x.key - y.key)
-    .map((x) => x.h);
-  const [a, b, c] = order as [WorkerHandle, WorkerHandle, WorkerHandle];
-  const rounds: WorkerHandle[][] = [[a], [b], [a, c]];
+  const rounds = faultRounds(handles);
   const victims = rounds.flat();
   const killedPids: number[] = [];
   const killedEpochs = new Map<string, number[]>();

@@ -36,7 +36,19 @@ export type WorkerReport =
   | { report: 'ready'; workerId: string; pid: number }
   | { report: 'reply'; workerId: string; id: number; result?: unknown; error?: string }
   | { report: 'error'; workerId: string; code: string; message: string; role?: string; reason?: string }
-  | { report: 'kill'; workerId: string; exitCode: number; from: Meta };
+  | { report: 'kill'; workerId: string; exitCode: number; from: Meta }
+  | { report: 'served'; workerId: string; pid: number; seqs: number[] };
+
+/** The data of a `work` request (answered after `ms`), and its reply. */
+export interface WorkRequest {
+  seq: number;
+  ms: number;
+}
+export interface WorkReply {
+  seq: number;
+  by: string;
+  pid: number;
+}
 
 /** The reply to `summary`. */
 export interface SummaryResult {

@@ -29,6 +29,8 @@ export class RelCluster implements AsyncDisposable {
   readonly errors: ClustrError[] = [];
   /** Errors the workers reported (bad frames are only counted there, see `errors` command). */
   readonly workerErrors: ErrorReport[] = [];
+  /** The `work` requests each worker incarnation started, as it reported them. */
+  readonly served: Extract<WorkerReport, { report: 'served' }>[] = [];
   /** Kill orders the workers obeyed, with who sent each (reported before they exit). */
   readonly kills: Extract<WorkerReport, { report: 'kill' }>[] = [];
   /** Highest probe number each worker acknowledged. */
@@ -172,6 +174,7 @@ export class RelCluster implements AsyncDisposable {
       runs.push(message.pid);
       this.readyRuns.set(message.workerId, runs);
     } else if (message.report === 'kill') this.kills.push(message);
+    else if (message.report === 'served') this.served.push(message);
     else this.workerErrors.push(message);
     this.notify();
   }

@@ -101,6 +101,38 @@ describe('Gatekeeper: identity enforced at the first hop', () => {
     expect(root.transport.stats().forbidden).toBe(6);
   });
 
+  it('lets a child subscribe to the rpc channels of its subtree only, never to a sibling’s or a master’s', async () => {
+    const { root, victimId, hostile, hostileId, join, forbidden } = await tree();
+    const grandchild = uuid();
+    join(grandchild, 'evil');
+    const masterRpc = `rpc:master.${uuid()}`;
+    // A master's rpc id is no UUID: no subtree can claim it as a member, so none may receive it.
+    join(masterRpc.slice('rpc:'.length), 'evil');
+    for (const channel of [`rpc:${victimId}`, masterRpc, `rpc:${uuid()}`, 'rpc:'])
+      hostile.childWrites({ clustr: 1, type: 'sub', channels: [channel], id: 1 });
+    hostile.childWrites({
+      clustr: 1,
+      type: 'sub',
+      channels: [`rpc:${hostileId}`, `rpc:${grandchild}`],
+      id: 2,
+    });
+    await waitUntil(() => acks(hostile).length === 1, 'the ack of the subtree’s rpc channels');
+    expect(acks(hostile)).toEqual([{ clustr: 1, type: 'ack', id: 2 }]);
+    expect(root.transport.stats().children[hostileId]!.forbidden).toBe(5);
+    expect(forbidden()[0]!.message).toMatch(/joined as "master\.[0-9a-f-]{36}", not a claimable workerId/);
+    // A member that leaves takes its rpc subscription along.
+    hostile.childWrites({ clustr: 1, type: 'leave', workerIds: [grandchild] });
+    hostile.childWrites({ clustr: 1, type: 'sub', channels: ['public'], id: 3 });
+    await waitUntil(() => acks(hostile).length === 2, 'the ack of the later subscription');
+    root.publish(`rpc:${grandchild}`, 'after it left');
+    root.publish(`rpc:${hostileId}`, 'to the child');
+    await waitUntil(
+      () => hostile.down.written().some((frame) => frame.channel === `rpc:${hostileId}`),
+      'the message on the child’s rpc channel',
+    );
+    expect(hostile.down.written().some((frame) => frame.channel === `rpc:${grandchild}`)).toBe(false);
+  });
+
   it('refuses a member whose workerId is alive elsewhere, or not a UUID, or whose group has a workerId’s shape', async () => {
     const { root, victimId, hostile, hostileId, join } = await tree();
     join(victimId, 'evil');

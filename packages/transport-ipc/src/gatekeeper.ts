@@ -9,6 +9,7 @@ import {
   PRESENCE_CHANNEL,
   PUBLIC_CHANNEL,
   ReportThrottle,
+  RPC_CHANNEL_PREFIX,
 } from '@clustr/protocol/internal';
 import type { LinkCounters } from './ipc-stats.js';
 import type { Outbox } from './outbox.js';
@@ -46,7 +47,7 @@ const MAX_LEAVE_IDS = 10_000;
  * Identity on IPC, enforced at the first hop. A parent knows each child's subtree (members
  * join through it); a frame from a child may speak only for a member of that subtree, and a
  * child may subscribe only to what its subtree may receive: `public`, its groups, its members'
- * private and `kill:` channels. Nothing else: `master` and `confirmation` reach only the root.
+ * private, `kill:` and `rpc:` channels. Nothing else: `master` and `confirmation` reach only the root.
  * What breaks a rule is dropped, counted and reported as `ERR_CLUSTR_FORBIDDEN`, once per
  * child per second with a count. Every member joins upwards, so the root knows every workerId
  * of the tree and refuses a second process claiming one that is alive.
@@ -131,8 +132,8 @@ export class Gatekeeper {
 
   /**
    * A `leave` frame from `child`: those members of its subtree are gone. Returns the channels
-   * that were theirs alone (their private and `kill:` channels, a group nobody else in the
-   * subtree has), whose subscriptions go with them.
+   * that were theirs alone (their private, `kill:` and `rpc:` channels, a group nobody else in
+   * the subtree has), whose subscriptions go with them.
    */
   leave(child: GuardedLink, workerIds: readonly string[]): string[] {
     const gone: string[] = [];
@@ -142,7 +143,7 @@ export class Gatekeeper {
       if (workerId === child.workerId || group === undefined) continue;
       this.forget(child, workerId);
       gone.push(workerId);
-      channels.push(workerId, KILL_CHANNEL_PREFIX + workerId);
+      channels.push(workerId, KILL_CHANNEL_PREFIX + workerId, RPC_CHANNEL_PREFIX + workerId);
       if (!child.groups.has(group)) channels.push(group);
     }
     this.sendLeave(gone);
@@ -196,7 +197,7 @@ export class Gatekeeper {
       const refused = channels.find((channel) => !allowed.includes(channel));
       this.refuse(
         child,
-        `subscribing to "${refused}" is not allowed for its subtree (allowed: "public", its groups, its members' workerIds and kill channels)`,
+        `subscribing to "${refused}" is not allowed for its subtree (allowed: "public", its groups, its members' workerIds, kill and rpc channels)`,
       );
     }
     if (child.counts.size + allowed.length > this.maxPerLink) {
@@ -216,6 +217,9 @@ export class Gatekeeper {
     if (channel === PUBLIC_CHANNEL || channel === PRESENCE_CHANNEL || child.members.has(channel)) return true;
     if (channel.startsWith(KILL_CHANNEL_PREFIX))
       return child.members.has(channel.slice(KILL_CHANNEL_PREFIX.length));
+    // A member's requests and replies; a master's rpc id (`master.<uuid>`) is no member's workerId.
+    if (channel.startsWith(RPC_CHANNEL_PREFIX))
+      return child.members.has(channel.slice(RPC_CHANNEL_PREFIX.length));
     return child.groups.has(channel);
   }
 

@@ -8,6 +8,7 @@ import { lifecycleMeasurements } from './lifecycle.js';
 import { moleculerMeasurements } from './moleculer.js';
 import { presenceMeasurements } from './presence-cost.js';
 import { redisRawMeasurements } from './redis-raw.js';
+import { requestMeasurementsAll } from './requests.js';
 
 /** The order of the cases in the run and the report. */
 const CASE_ORDER = [
@@ -15,11 +16,14 @@ const CASE_ORDER = [
   'ipc fan-out to 4',
   'ipc worker → worker',
   'ipc round trip',
+  'ipc group of one',
   'ipc inbound, identity checked',
   'redis one-way',
   'redis one-way, one loop',
   'redis fan-out to 4',
   'redis round trip',
+  'redis requests, 100 in flight',
+  'redis group of one',
   'spawn 8 until ready',
   'spawn 8 until ready (built, plain node)',
   'idle worker RSS',
@@ -30,6 +34,7 @@ const CASE_ORDER = [
 /** Every measurement of the bench, clustr first within each case, cases in {@link CASE_ORDER}. */
 export const ALL_MEASUREMENTS: readonly Measurement[] = [
   ...clustrMessageMeasurements,
+  ...requestMeasurementsAll,
   ...clustrSignedMeasurements,
   ...ipcRawMeasurements,
   ...ipcGateMeasurements,

@@ -2,10 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceBroker } from 'moleculer';
 import { forkChild, nextMessage, numberField, readyFlag } from '../forked-child.js';
+import { inSequence, keepInFlight } from '../in-flight.js';
 import { childFile } from '../loaders.js';
 import { measurement, type RunContext } from '../measurement.js';
 import { windowed } from '../raw-redis-client.js';
-import { latencyMetrics } from '../stats.js';
 
 const CHILD = childFile('moleculer-child.mjs');
 
@@ -94,18 +94,27 @@ export const moleculerMeasurements = [
     needsRedis: true,
     async run(context) {
       const { broker } = await startCluster(context, 1);
-      const total = context.counts.roundTrips;
-      const warmUp = context.counts.roundTripWarmUp;
-      const samples: number[] = [];
-      const calls = async () => {
-        for (let i = 0; i < warmUp + total; i++) {
-          const started = process.hrtime.bigint();
-          await broker.call('bench.echo', { i });
-          if (i >= warmUp) samples.push(Number(process.hrtime.bigint() - started));
-        }
-      };
-      await context.wait(calls(), `${warmUp + total} Moleculer calls`);
-      return latencyMetrics(samples);
+      const { roundTrips, roundTripWarmUp } = context.counts;
+      return context.wait(
+        inSequence(roundTrips, roundTripWarmUp, (i) => broker.call('bench.echo', { i })),
+        `${roundTripWarmUp + roundTrips} Moleculer calls`,
+      );
+    },
+  }),
+  measurement({
+    id: 'redis.requests-100.moleculer-call',
+    caseName: 'redis requests, 100 in flight',
+    label: 'moleculer call',
+    family: 'baseline',
+    metrics: { rate: 'req/s', p50: 'µs', p99: 'µs' },
+    needsRedis: true,
+    async run(context) {
+      const { broker } = await startCluster(context, 1);
+      const { requests, window } = context.counts;
+      return context.wait(
+        keepInFlight(requests, window, Math.ceil(requests / 10), (i) => broker.call('bench.echo', { i })),
+        `${requests} Moleculer calls, ${window} in flight`,
+      );
     },
   }),
 ];

@@ -4,7 +4,8 @@
 //   {cmd:'expect', n}         announces how many bench messages (private or public) to wait for
 //   {cmd:'blast', to, n, w}   publishes n bench messages to worker `to`, w per event-loop turn
 //   {ping}                    echoed to the master unchanged (round trip)
-// Public messages {i} are counted like private ones (fan-out).
+// Public and group messages {i} are counted like private ones (fan-out, deliver: 'one').
+// Requests: `echo` answers with the request's data.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type BenchEnvelope, loadCore } from '../clustr-api.js';
 
@@ -50,6 +51,8 @@ function onMessage({ data }: BenchEnvelope): void {
 
 worker.onPrivate(onMessage);
 worker.onPublic(onMessage);
+worker.onGroup(onMessage);
+worker.onRequest('echo', ({ data }) => data);
 worker.on('error', (error) => console.error(`bench worker ${worker.workerId}: ${error.message}`));
 // Under --cpu-prof (BENCH_CPU_PROF_DIR) the profile is only written on a normal exit.
 if (process.execArgv.includes('--cpu-prof')) {

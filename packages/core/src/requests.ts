@@ -1,0 +1,226 @@
+import { ClustrError, type Envelope, encodeData, type Meta } from '@clustr/protocol';
+import {
+  assertUserChannel,
+  describeValue,
+  isGroupName,
+  ReportThrottle,
+  randomId,
+  rpcChannel,
+} from '@clustr/protocol/internal';
+import { Balancer, type BalancerPresence } from './balancer.js';
+import type { Member } from './presence-types.js';
+import type { RequestOffer } from './process-presence.js';
+import { assertTarget } from './request-errors.js';
+import {
+  type RequestHandler,
+  type RequestStats,
+  resolveOnRequestOptions,
+  resolveRequestOptions,
+} from './request-types.js';
+import { Requester } from './requester.js';
+import { Responder } from './responder.js';
+import { assertMethodName } from './rpc-names.js';
+import { encodeOne, type RpcData, readRemoteError, rpcKind } from './rpc-wire.js';
+
+/** Most rpc channel strings kept; past it the cache starts again (members come and go). */
+const MAX_CACHED_CHANNELS = 10_000;
+
+/** What requests need of their process. */
+export interface RequestsHost {
+  /** Presence: who is alive, what each answers, who leaves. */
+  readonly presence: BalancerPresence & {
+    onLeave(handler: (member: Member) => void): () => void;
+    /** This process's methods changed: its record must say so soon. */
+    offerChanged(): void;
+  };
+  /** Publishes as this process; throws once it has left (or could not join). */
+  send(channel: string, dataJson: string): void;
+  report(error: ClustrError): void;
+  /** Undefined once the process is in the cluster; a promise while it joins; throws once it has left. */
+  joined(operation: string): Promise<void> | undefined;
+  /** Hands a one-of-group message to the process's group handlers. */
+  deliverToGroup(envelope: Envelope): void;
+}
+
+/**
+ * Requests and one-of-group delivery, as a process runs them. It listens on its own control
+ * channel `rpc:<id>` for requests (answered by its {@link Responder}), replies (matched by its
+ * {@link Requester}) and one-of-group messages (handed to its group handlers); the member a
+ * request or a one-of-group message goes to is chosen by the {@link Balancer} from presence.
+ * `ClusterProcess` composes it.
+ */
+export class Requests {
+  /** This process's rpc id: its workerId; a master's `master.<uuid>`, which no member can claim. */
+  readonly rpc: string;
+  /** The channel it listens on: `rpc:<rpc>`. */
+  readonly channel: string;
+  readonly #responder: Responder;
+  readonly #balancer: Balancer;
+  readonly #requester: Requester;
+  /** Bad or foreign messages on the rpc channel: reported once per sender per second. */
+  readonly #reports: ReportThrottle;
+  /** Groups a one-of-group message was dropped for, until one is delivered again. */
+  readonly #emptyGroups = new Set<string>();
+  #droppedOne = 0;
+  /** The group whose one-of-group messages this process takes: a worker's; none for a master. */
+  readonly #ownGroup: string | undefined;
+  /** The last group `publishOne` accepted, target and method `request` accepted. */
+  #checkedGroup: string | undefined;
+  #checkedTarget: string | undefined;
+  #checkedMethod: string | undefined;
+  /**
+   * The rpc channel of each member asked, one string per member: a transport's route lookup
+   * hashes a string once, not a fresh concatenation per message.
+   */
+  readonly #channels = new Map<string, string>();
+
+  constructor(
+    workerId: string | undefined,
+    group: string,
+    private readonly host: RequestsHost,
+  ) {
+    this.rpc = workerId ?? `master.${randomId()}`;
+    this.#ownGroup = workerId === undefined ? undefined : group;
+    this.channel = rpcChannel(this.rpc);
+    const { presence } = host;
+    this.#responder = new Responder({
+      send: (channel, dataJson) => host.send(channel, dataJson),
+      report: (error) => host.report(error),
+      changed: () => {
+        this.#balancer.invalidate();
+        presence.offerChanged();
+      },
+    });
+    // This process answers from its own handlers, not from its last heartbeat.
+    this.#balancer = new Balancer(presence, (member, method) =>
+      member.id === presence.id ? this.#responder.has(method) : member.methods?.includes(method) === true,
+    );
+    this.#requester = new Requester({
+      balancer: this.#balancer,
+      replyTo: this.channel,
+      channelOf: (member) => this.#channelOf(member),
+      send: (channel, dataJson) => host.send(channel, dataJson),
+    });
+    this.#reports = new ReportThrottle((error) => host.report(error));
+    presence.onLeave((member) => this.#requester.left(member));
+  }
+
+  /** What this process's presence record says about requests. */
+  offer(): RequestOffer {
+    return { rpc: this.rpc, methods: this.#responder.methods };
+  }
+
+  stats(): RequestStats {
+    return {
+      inFlight: this.#requester.inFlight,
+      handling: this.#responder.handling,
+      lateReplies: this.#requester.lateReplies,
+      droppedOne: this.#droppedOne,
+    };
+  }
+
+  onRequest(method: string, handler: unknown, options: unknown): () => void {
+    assertMethodName(method, 'onRequest');
+    if (typeof handler !== 'function') {
+      throw new ClustrError(
+        'ERR_CLUSTR_INVALID_OPTION',
+        `onRequest handler ${describeValue(handler)} is not a function`,
+      );
+    }
+    return this.#responder.add(method, handler as RequestHandler, resolveOnRequestOptions(options));
+  }
+
+  request(target: string, method: string, data: unknown, options: unknown): Promise<unknown> {
+    // Calls in a row name the same target and method: check each once (strings are immutable).
+    if (target !== this.#checkedTarget) {
+      assertTarget(target);
+      this.#checkedTarget = target;
+    }
+    if (method !== this.#checkedMethod) {
+      assertMethodName(method, 'request');
+      this.#checkedMethod = method;
+    }
+    const resolved = resolveRequestOptions(options);
+    const dataJson = encodeData(data);
+    return this.#requester.call(target, method, dataJson, resolved, this.host.joined('request'));
+  }
+
+  /** `publish(group, data, { deliver: 'one' })`: to one live member of the group, round-robin. */
+  publishOne(group: string, data: unknown): void {
+    // A burst goes to the same group again and again: check its name once.
+    if (group !== this.#checkedGroup && !isGroupName(group)) {
+      assertUserChannel(group);
+      throw new ClustrError(
+        'ERR_CLUSTR_INVALID_CHANNEL',
+        `deliver: "one" goes to one member of a group; ${describeValue(group)} is not a group name`,
+        { details: { value: group } },
+      );
+    }
+    this.#checkedGroup = group;
+    const dataJson = encodeData(data);
+    const member = this.#balancer.pick(group, undefined);
+    if ('reason' in member) {
+      this.#droppedOne++;
+      if (this.#emptyGroups.has(group)) return;
+      this.#emptyGroups.add(group);
+      this.host.report(
+        new ClustrError(
+          'ERR_CLUSTR_NO_RESPONDER',
+          `a deliver: "one" message to group "${group}" was dropped: ${member.reason} (reported once until the group has a live member again; requestStats().droppedOne counts them)`,
+          { details: { group } },
+        ),
+      );
+      return;
+    }
+    if (this.#emptyGroups.size > 0) this.#emptyGroups.delete(group);
+    this.host.send(this.#channelOf(member), encodeOne(group, dataJson));
+  }
+
+  /** A message on this process's rpc channel. */
+  receive(envelope: Envelope): void {
+    const { meta, data } = envelope;
+    const kind = rpcKind(data);
+    if (kind === 'one') {
+      const { one, data: message } = data as Extract<RpcData, { one: string }>;
+      // Only a worker's own group: a master has none (its group name is its private channel's).
+      if (one === this.#ownGroup) this.host.deliverToGroup({ meta, data: message });
+      else this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', `a message for group ${describeValue(one)}`);
+    } else if (kind === 'req') {
+      const { req, data: request } = data as Extract<RpcData, { req: unknown }>;
+      this.#responder.handle(meta, req.id, req.method, req.replyTo, request);
+    } else if (kind !== undefined) {
+      const { res, data: reply } = data as Extract<RpcData, { res: unknown }>;
+      const error = kind === 'err' ? readRemoteError(res.error) : undefined;
+      if (kind === 'err' && error === undefined)
+        this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', 'a reply whose error has no name or message');
+      else if (this.#requester.replied(meta, res.id, error, reply) === 'not-from-member')
+        this.#refuse(meta, 'ERR_CLUSTR_FORBIDDEN', `a reply to request ${res.id}, asked of another member`);
+    } else this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', 'not a request, a reply or a one-of-group message');
+  }
+
+  /** The process leaves: what is still pending fails with `ERR_CLUSTR_CLOSED`. */
+  close(): void {
+    this.#requester.close();
+    this.#reports.flush();
+  }
+
+  #channelOf(member: Member): string {
+    const rpc = member.rpc ?? member.workerId;
+    let channel = this.#channels.get(rpc);
+    if (channel === undefined) {
+      if (this.#channels.size >= MAX_CACHED_CHANNELS) this.#channels.clear();
+      channel = rpcChannel(rpc);
+      this.#channels.set(rpc, channel);
+    }
+    return channel;
+  }
+
+  #refuse(meta: Meta, code: 'ERR_CLUSTR_BAD_FRAME' | 'ERR_CLUSTR_FORBIDDEN', what: string): void {
+    this.#reports.add(
+      meta.workerId ?? meta.group,
+      new ClustrError(code, `${what} on ${this.channel} from ${describeValue(meta)}: dropped`, {
+        details: { from: meta },
+      }),
+    );
+  }
+}

@@ -1,0 +1,34 @@
+import type { EncodedMeta } from '@clustr/protocol';
+import { queueMessage } from './pending-messages.js';
+import * as errors from './process-errors.js';
+import type { ProcessState } from './process-state.js';
+import type { TrafficCounters } from './process-stats.js';
+
+/**
+ * What publishing does in each state of a process: once ready, the message goes straight to the
+ * transport (and is counted for presence); while joining it is queued (bounded); once joining
+ * failed, or `close()` was called, it throws.
+ * @throws ClustrError `ERR_CLUSTR_QUEUE_FULL`, the reason joining failed, `ERR_CLUSTR_CLOSED`
+ */
+export function sendInState(
+  state: ProcessState,
+  meta: EncodedMeta,
+  counters: TrafficCounters,
+  channel: string,
+  dataJson: string,
+): void {
+  switch (state.kind) {
+    case 'ready':
+      counters.messagesOut++;
+      counters.bytesOut += dataJson.length;
+      state.transport.publish(channel, meta, dataJson);
+      return;
+    case 'joining':
+      queueMessage(state.pending, channel, dataJson);
+      return;
+    case 'failed':
+      throw errors.failedBefore(state.reason);
+    default:
+      throw errors.closedError('publish');
+  }
+}
