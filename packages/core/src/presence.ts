@@ -203,13 +203,10 @@ export class Presence {
     const entry = this.table.get(id);
     if (entry === undefined) return;
     this.table.delete(id);
-<<<<<<< HEAD
+    this.generation++;
+    // A member that timed out may come back (a healed partition): only an exit or a goodbye is final.
     if (reason.kind !== 'timeout')
       this.tombstones.set(id, { startedAt: entry.member.startedAt, until: performance.now() + TOMBSTONE_MS });
-=======
-    this.generation++;
-    this.tombstones.set(id, { startedAt: entry.member.startedAt, until: performance.now() + TOMBSTONE_MS });
->>>>>>> request-reply
     const member: Member = { ...entry.member, state: 'leaving' };
     for (const handler of this.leaves) this.call(() => handler(member, reason));
   }
