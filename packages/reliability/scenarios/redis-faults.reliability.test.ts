@@ -109,8 +109,12 @@ async function runRedisFaults(fig: Figure, redis: RedisServer): Promise<void> {
     { cmd: 'summary', fins: 2, timeoutMs: 8_000 },
     15_000,
   );
+  // Each worker's own two fins (the master also receives its own public ones: a count of fins
+  // would be met without one of the workers').
+  const hasFin = (sender: string, stream: string) =>
+    cluster.recorder.summary().some((s) => s.sender === sender && s.stream === stream && s.fin !== undefined);
   await cluster.until(
-    () => (cluster.recorder.fins >= WORKERS * 2 ? true : undefined),
+    () => (handles.every((h) => hasFin(h.workerId, 'rf') && hasFin(h.workerId, 'off')) ? true : undefined),
     `the ${WORKERS * 2} fins of the workers' streams at the master`,
     8_000,
   );
