@@ -119,7 +119,9 @@ export class ControlSocket {
   }
 
   #accept(socket: Socket): void {
-    if (this.#state.kind !== 'listening') {
+    // A client may connect as soon as the socket file exists, before its mode is set and the
+    // state says listening: only a closed server turns it away.
+    if (this.#state.kind === 'closed') {
       socket.destroy();
       return;
     }
