@@ -1,6 +1,6 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePort, run } from './process-helpers.js';
 
 /** TLS files for a server that also listens with TLS (`rediss://`). */
 export interface RedisServerTls {
@@ -37,25 +37,6 @@ export interface RedisServer extends AsyncDisposable {
   restart(): Promise<void>;
   /** Runs `redis-cli` against the server; resolves with its trimmed stdout. */
   cli(...args: string[]): Promise<string>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no TCP port was assigned');
-  return address.port;
-}
-
-function run(file: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: 10_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${file} ${args.join(' ')} failed: ${stderr || error.message}`));
-      else resolve(stdout.trim());
-    });
-  });
 }
 
 /**
