@@ -4,12 +4,14 @@ import type { RedisClient } from './redis-connection.js';
 const POLL_MS = 25;
 
 /**
- * Resolves once every channel of `channels` has at least as many subscribers as `audience`
+ * Resolves once every channel of `channels` (counted with `numsub`: `PUBSUB NUMSUB`, or
+ * `PUBSUB SHARDNUMSUB` on a cluster node, which counts that node's subscribers) has at least as many subscribers as `audience`
  * last saw a PUBLISH to it reach, or after `graceMs`, or when `isStale()` says the connection
  * this wait was for is gone. Never rejects: a failed poll just ends the wait early.
  */
 export async function waitForAudience(
   client: RedisClient,
+  numsub: readonly string[],
   channels: readonly string[],
   audience: AudienceLog,
   graceMs: number,
@@ -21,7 +23,7 @@ export async function waitForAudience(
   while (!isStale() && Date.now() < deadline) {
     let counts: unknown;
     try {
-      counts = await client.sendCommand(['PUBSUB', 'NUMSUB', ...expected]);
+      counts = await client.sendCommand([...numsub, ...expected]);
     } catch {
       return;
     }

@@ -15,24 +15,37 @@ export interface PairHooks {
   reportFrame(source: string, error: ClustrError): void;
   /** True once the transport is closing: a subscriber that drops then is not news. */
   isClosing(): boolean;
+  /** Cluster mode: a connection was lost (its node may have failed over). */
+  changed?(): void;
+  /** Cluster mode: the server ended the subscription to `channel` (a failover, a slot move). */
+  moved?(channel: string): void;
 }
 
-/** The two connections of a Redis transport, wired to each other. */
-export interface ConnectionPair {
-  readonly publisher: RedisPublisher;
-  readonly subscriber: RedisSubscriber;
+/**
+ * What a transport publishes and subscribes through: one {@link ConnectionPair} on one server,
+ * or a pair per shard in cluster mode (`createShardedConnections`).
+ */
+export interface TransportConnections {
+  readonly publisher: Pick<RedisPublisher, 'publish'>;
+  readonly subscriber: Pick<RedisSubscriber, 'subscribe' | 'unsubscribe'>;
   /**
-   * Opens both connections as `self`; `onOpen` runs in the same turn they are both up (the
-   * backlog released), before the returned promise resolves. On failure both are closed.
+   * Opens the connections as `self`; `onOpen` runs in the same turn they are all up (the
+   * backlog released), before the returned promise resolves. On failure all are closed.
    */
   open(self: TransportSelf, onOpen: () => void): Promise<void>;
   /**
-   * Closes both. A connected pair closes the publisher first (its backlog may still wait for the
-   * subscriber to come back); one still connecting ends both attempts at once.
+   * Closes all. Connected, the publisher closes first (its backlog may still wait for the
+   * subscriber to come back); still connecting, every attempt ends at once.
    */
   close(isConnected: boolean): Promise<void>;
-  /** A snapshot of both connections' counters. */
+  /** A snapshot of the connections' counters. */
   stats(): RedisTransportStats;
+}
+
+/** The two connections of a Redis transport, wired to each other. */
+export interface ConnectionPair extends TransportConnections {
+  readonly publisher: RedisPublisher;
+  readonly subscriber: RedisSubscriber;
 }
 
 /**
@@ -51,6 +64,7 @@ export function createConnectionPair(options: ResolvedRedisOptions, hooks: PairH
     down(error) {
       if (isServerUnreachable(error) && subscriber.isUp) partition = error;
       hooks.report(error);
+      hooks.changed?.();
     },
     up(client: RedisClient, isReconnect: boolean) {
       if (isReconnect) reconnects++;
@@ -69,8 +83,10 @@ export function createConnectionPair(options: ResolvedRedisOptions, hooks: PairH
       reconnects++;
       publisher.release();
     },
+    moved: hooks.moved,
     down(error) {
       if (hooks.isClosing()) return;
+      hooks.changed?.();
       // Until the own subscriptions are back, what this process publishes waits with the backlog.
       publisher.hold();
       const seen = partition;

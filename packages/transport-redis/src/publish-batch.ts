@@ -1,6 +1,7 @@
 import { ErrorReply } from '@redis/client';
 import type { AudienceLog } from './audience-log.js';
 import type { FrameSigner } from './frame-signature.js';
+import type { PubSubCommands } from './pubsub-commands.js';
 import type { RedisClient } from './redis-connection.js';
 
 /**
@@ -42,8 +43,14 @@ export async function canRunScripts(client: RedisClient): Promise<boolean> {
   }
 }
 
-function publishOne(client: RedisClient, channel: string, payload: string, outcome: PublishOutcome): void {
-  client.publish(channel, payload).then(
+function publishOne(
+  client: RedisClient,
+  channel: string,
+  payload: string,
+  mode: SendMode,
+  outcome: PublishOutcome,
+): void {
+  mode.commands.publish(client, channel, payload).then(
     (reached) => {
       outcome.audience.set(channel, reached);
       outcome.replied(1);
@@ -60,9 +67,13 @@ function noteReached(outcome: PublishOutcome, count: number, reply: unknown): vo
   outcome.replied(count);
 }
 
-/** How a batch goes out: whether scripts may run, and the signer when the transport has a secret. */
+/**
+ * How a batch goes out: whether scripts may run (never in cluster mode: one script cannot publish
+ * to shard channels of several slots), the commands, and the signer when the transport has a secret.
+ */
 export interface SendMode {
   readonly canBatch: boolean;
+  readonly commands: PubSubCommands;
   readonly signer: FrameSigner | undefined;
 }
 
@@ -85,7 +96,7 @@ export function sendPublishes(
   const payloadAt = (i: number): string =>
     signer === undefined ? pairs[i + 1]! : signer.seal(pairs[i]!, pairs[i + 1]!, ts);
   if (!mode.canBatch || end === 2) {
-    for (let i = 0; i < end; i += 2) publishOne(client, pairs[i]!, payloadAt(i), outcome);
+    for (let i = 0; i < end; i += 2) publishOne(client, pairs[i]!, payloadAt(i), mode, outcome);
     return;
   }
   let i = 0;
@@ -101,7 +112,7 @@ export function sendPublishes(
       i += 2;
     }
     if (count === 1) {
-      publishOne(client, args[3]!, args[4]!, outcome);
+      publishOne(client, args[3]!, args[4]!, mode, outcome);
     } else {
       client.sendCommand(args).then(
         (reply) => noteReached(outcome, count, reply),

@@ -12,6 +12,7 @@ import {
   type PublisherState,
   wasEverReleased,
 } from './publisher-state.js';
+import { pubSubCommands } from './pubsub-commands.js';
 import { type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
 
@@ -79,7 +80,11 @@ export class RedisPublisher {
     this.#options = options;
     this.#hooks = hooks;
     const { secret } = options;
-    this.#mode = { canBatch: false, signer: secret === undefined ? undefined : createFrameSigner(secret) };
+    this.#mode = {
+      canBatch: false,
+      commands: pubSubCommands(options),
+      signer: secret === undefined ? undefined : createFrameSigner(secret),
+    };
   }
 
   /** Channels whose audience is remembered, for tests of its bound. */
@@ -106,7 +111,8 @@ export class RedisPublisher {
   async open(name: string): Promise<void> {
     const connection = new RedisConnection('pub', this.#options, name, {
       prepare: async (client) => {
-        this.#mode = { ...this.#mode, canBatch: await canRunScripts(client) };
+        const canBatch = this.#options.cluster === undefined && (await canRunScripts(client));
+        this.#mode = { ...this.#mode, canBatch };
       },
       up: (client, isReconnect) => {
         this.#episodes.end('loss');
@@ -167,6 +173,28 @@ export class RedisPublisher {
       return;
     }
     this.#queue.push(key, payload);
+  }
+
+  /**
+   * Cluster mode: hands what is queued for the channels `isMoving` picks (their slot has a new
+   * owner) to `target`, in order and before anything newer, with how many subscribers each last
+   * reached, so the target's backlog waits for them to resubscribe there.
+   */
+  moveQueuedTo(target: RedisPublisher, isMoving: (key: string) => boolean): void {
+    const kept: string[] = [];
+    const queue = this.#queue;
+    for (let i = 0; i < queue.length; i += 2) {
+      const key = queue[i]!;
+      if (!isMoving(key)) {
+        kept.push(key, queue[i + 1]!);
+        continue;
+      }
+      const reached = this.#audience.get(key);
+      if (reached > target.#audience.get(key)) target.#audience.set(key, reached);
+      target.publish(key, queue[i + 1]!);
+    }
+    this.#queue = kept;
+    if (kept.length === 0) this.#flushed();
   }
 
   /** Sends what is queued, waiting up to the connect timeout for the connection; then closes. */
@@ -250,7 +278,8 @@ export class RedisPublisher {
     for (let i = 0; i < this.#queue.length; i += 2) channels.add(this.#queue[i]!);
     const isStale = () => this.#connection?.client !== client || !isReleased(this.#gate);
     const { resubscribeGraceMs } = this.#options;
-    await waitForAudience(client, [...channels], this.#audience, resubscribeGraceMs, isStale);
+    const { numsub } = this.#mode.commands;
+    await waitForAudience(client, numsub, [...channels], this.#audience, resubscribeGraceMs, isStale);
     this.#audienceWait = undefined;
     if (isStale()) {
       // A newer connection came up while this one waited: its flush starts over.

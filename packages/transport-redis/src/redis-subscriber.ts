@@ -5,6 +5,7 @@ import {
   KILL_CHANNEL_PREFIX,
   toClustrError,
 } from '@clustr/protocol';
+import { type PubSubCommands, pubSubCommands } from './pubsub-commands.js';
 import { createPayloadReader, type PayloadReader } from './read-payload.js';
 import { bounded, type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
@@ -21,6 +22,11 @@ export interface SubscriberHooks {
   down(error: ClustrError): void;
   /** The subscriber is up, its subscriptions live. */
   up(isReconnect: boolean): void;
+  /**
+   * Cluster mode: the server ended the subscription to `channel` by itself (its slot moved, the
+   * node stopped being its primary); the channel is no longer live here.
+   */
+  moved?(channel: string): void;
 }
 
 /**
@@ -49,12 +55,15 @@ export class RedisSubscriber {
   readonly #prefix: string;
   readonly #hooks: SubscriberHooks;
   readonly #read: PayloadReader;
+  /** SUBSCRIBE or, in cluster mode, SSUBSCRIBE (and the matching unsubscribe). */
+  readonly #commands: PubSubCommands;
 
   constructor(options: ResolvedRedisOptions, hooks: SubscriberHooks) {
     this.#options = options;
     this.#prefix = `${options.namespace}:`;
     this.#hooks = hooks;
     this.#read = createPayloadReader(options);
+    this.#commands = pubSubCommands(options);
   }
 
   /** True while the subscriber connection is up. */
@@ -91,7 +100,7 @@ export class RedisSubscriber {
     this.#isClosed = true;
     for (const resolve of this.#upWaiters.splice(0)) resolve();
     const client = this.#connection?.client;
-    if (client && this.#live.size > 0) await bounded(client.unsubscribe(), this.#options.connectTimeoutMs);
+    if (client && this.#live.size > 0) await bounded(this.#commands.unsubscribe(client), this.#options.connectTimeoutMs);
     this.#live.clear();
     await this.#connection?.close();
   }
@@ -131,7 +140,7 @@ export class RedisSubscriber {
 
   /** UNSUBSCRIBE with the channel's own listener, so a SUBSCRIBE queued after it still counts. */
   #dropOn(client: RedisClient, channel: string): Promise<void> {
-    return client.unsubscribe(this.#prefix + channel, this.#listenerFor(channel), true).then(
+    return this.#commands.unsubscribe(client, this.#prefix + channel, this.#listenerFor(channel)).then(
       () => {},
       () => {},
     );
@@ -158,7 +167,7 @@ export class RedisSubscriber {
         continue;
       }
       try {
-        await client.subscribe(this.#prefix + channel, this.#listenerFor(channel), true);
+        await this.#commands.subscribe(client, this.#prefix + channel, this.#listenerFor(channel));
         if (this.#dropIfUnregistered(client, channel)) return;
         if (this.#connection?.client === client) this.#live.add(channel);
       } catch (error) {
@@ -174,11 +183,21 @@ export class RedisSubscriber {
 
   async #prepare(client: RedisClient): Promise<void> {
     this.#live.clear();
+    this.#commands.onMoved(client, (redisChannel) => this.#moved(client, redisChannel));
     const channels = [...this.#counts.keys()];
     await Promise.all(
-      channels.map((channel) => client.subscribe(this.#prefix + channel, this.#listenerFor(channel), true)),
+      channels.map((channel) =>
+        this.#commands.subscribe(client, this.#prefix + channel, this.#listenerFor(channel)),
+      ),
     );
     for (const channel of channels) if (!this.#dropIfUnregistered(client, channel)) this.#live.add(channel);
+  }
+
+  /** The server dropped a shard channel (the client already forgot its listener). */
+  #moved(client: RedisClient, redisChannel: string): void {
+    if (this.#connection?.client !== client || !redisChannel.startsWith(this.#prefix)) return;
+    const channel = redisChannel.slice(this.#prefix.length);
+    if (this.#live.delete(channel)) this.#hooks.moved?.(channel);
   }
 
   /**

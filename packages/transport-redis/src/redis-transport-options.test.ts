@@ -8,6 +8,7 @@ describe('resolveRedisOptions', () => {
   it('fills in the documented defaults', () => {
     expect(resolveRedisOptions({}, {})).toEqual({
       url: 'redis://127.0.0.1:6379',
+      cluster: undefined,
       namespace: 'clustr',
       reconnectInitialDelayMs: 100,
       reconnectMaxDelayMs: 5000,
@@ -29,6 +30,12 @@ describe('resolveRedisOptions', () => {
     [{ url: 'http://localhost' }, /url "http:\/\/localhost\/" .*redis:\/\/ or rediss:\/\//],
     [{ url: 'redis://u:hunter2@bad host' }, /url "\(unparsable URL\)"/],
     [{ namespace: 'a:b' }, /namespace "a:b"/],
+    [{ cluster: { rootNodes: [] } }, /cluster.rootNodes an array of 0 .*non-empty array/],
+    [{ cluster: { rootNodes: ['http://x:1'] } }, /cluster.rootNodes\[0\] "http:\/\/x:1\/" .*redis:\/\//],
+    [{ cluster: { rootNodes: ['redis://a:1', 'rediss://b:1'] } }, /cluster.rootNodes .*one scheme/],
+    [{ cluster: { rootNodes: ['redis://a:1'], nodes: [] } }, /nodes/],
+    [{ cluster: ['redis://a:1'] as never }, /cluster .*rootNodes/],
+    [{ url: 'redis://u:pw@a:1', cluster: { rootNodes: ['redis://a:1'] } }, /url "redis:\/\/u:\*\*\*@a:1" is set together with cluster/],
     [{ maxQueuedMessages: 0 }, /maxQueuedMessages 0 .*positive integer/],
     [{ maxInFlightMessages: -1 }, /maxInFlightMessages -1 .*positive integer/],
     [{ connectTimeoutMs: 1.5 }, /connectTimeoutMs 1.5/],
@@ -65,7 +72,7 @@ describe('resolveRedisOptions', () => {
   it.each([
     [
       { url: 'redis://127.0.0.1:1', password: 'x' },
-      /redis transport option password "x" .*no such option; known: url, namespace/,
+      /redis transport option password "x" .*no such option; known: url, cluster, namespace/,
     ],
     [{ tls: { ca: 'pem', verify: false } }, /redis transport option tls verify false .*known: ca, cert/],
     [{ tls: { ca: 1 } }, /tls.ca 1 is not valid/],

@@ -8,9 +8,11 @@ import {
   refuseUnknownKeys,
 } from '@clustr/protocol/internal';
 import { SIGNATURE_OVERHEAD_BYTES } from './frame-signature.js';
+import { checkCluster, type RedisClusterOptions, type ResolvedClusterOptions } from './redis-cluster-options.js';
 import { resolveSecret } from './redis-secret.js';
 import { checkTls, checkUrl, type RedisTlsOptions } from './redis-url-options.js';
 
+export type { RedisClusterOptions } from './redis-cluster-options.js';
 export type { RedisTlsOptions } from './redis-url-options.js';
 export { redactUrl } from './redis-url-options.js';
 
@@ -58,9 +60,19 @@ export interface RedisTransportOptions {
   /**
    * `redis[s]://[[user][:password]@]host[:port][/db]`. Passwords and ACL users go here;
    * `rediss://` connects with TLS.
-   * @default 'redis://127.0.0.1:6379'
+   * @default 'redis://127.0.0.1:6379' (unless `cluster` is set: the two are exclusive)
    */
   url?: string;
+  /**
+   * A Redis Cluster (Redis 7+) instead of one server: each channel goes over sharded pub/sub
+   * (`SPUBLISH`/`SSUBSCRIBE`) on the shard that owns its slot, so private and group traffic
+   * spreads over the shards; the public channel is one channel, so one shard. Slot moves and
+   * failovers are followed (the subscriptions move to the new owner, the backlog with them).
+   * Exclusive with `url`.
+   * @default undefined (one server, at `url`)
+   * @example { rootNodes: ['redis://app:pw@10.0.0.5:7000', 'redis://app:pw@10.0.0.6:7000'] }
+   */
+  cluster?: RedisClusterOptions;
   /** Prefix of every channel: two namespaces on one server never see each other. @default 'clustr' */
   namespace?: string;
   /** First reconnect delay after a lost connection; doubles per failed attempt. @default 100 */
@@ -136,7 +148,10 @@ export interface RedisTransportOptions {
 
 /** {@link RedisTransportOptions} with every default filled in. */
 export interface ResolvedRedisOptions {
+  /** The server; with `cluster`, the node this connection is for (the first root node until routed). */
   readonly url: string;
+  /** Set in cluster mode: connections then speak sharded pub/sub. */
+  readonly cluster: ResolvedClusterOptions | undefined;
   readonly namespace: string;
   readonly reconnectInitialDelayMs: number;
   readonly reconnectMaxDelayMs: number;
@@ -158,6 +173,7 @@ const CLIENT_NAME_PATTERN = /^[!-~]{1,120}$/;
 const WHAT = 'redis transport option';
 const OPTION_KEYS: readonly (keyof RedisTransportOptions)[] = [
   'url',
+  'cluster',
   'namespace',
   'reconnectInitialDelayMs',
   'reconnectMaxDelayMs',
@@ -205,7 +221,8 @@ export function resolveRedisOptions(
     CLIENT_NAME_PATTERN,
     '1-120 printable characters without spaces',
   );
-  const url = checkUrl(WHAT, options.url);
+  const cluster = checkCluster(WHAT, options.cluster, options.url);
+  const url = cluster?.rootNodes[0] ?? checkUrl(WHAT, options.url);
   const tls = checkTls(WHAT, options.tls, url);
   const secret = resolveSecret(`${WHAT} secret`, options.secret, env);
   const duration = (key: keyof RedisTransportOptions, fallback: number) =>
@@ -231,6 +248,7 @@ export function resolveRedisOptions(
   }
   return {
     url,
+    cluster,
     namespace,
     reconnectInitialDelayMs: initial,
     reconnectMaxDelayMs: max,

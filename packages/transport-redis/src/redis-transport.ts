@@ -6,7 +6,7 @@ import {
   type TransportSelf,
 } from '@clustr/protocol';
 import { createTransportHandlers, describeValue, isOptionsObject } from '@clustr/protocol/internal';
-import { createConnectionPair } from './connection-pair.js';
+import { createConnectionPair, type TransportConnections } from './connection-pair.js';
 import { createFrameReports } from './frame-reports.js';
 import { createPayloadSender } from './payload-sender.js';
 import { describeSecretForChild, secretFromDescriptor } from './redis-secret.js';
@@ -17,6 +17,7 @@ import {
 } from './redis-transport-options.js';
 import type { RedisTransport } from './redis-transport-types.js';
 import { relayChildFrames } from './relay-child-frames.js';
+import { createShardedConnections } from './sharded-connections.js';
 import { INITIAL_TRANSPORT_STATE, nextTransportState, type TransportState } from './transport-state.js';
 
 export type { RedisTransport, RedisTransportStats } from './redis-transport-types.js';
@@ -67,11 +68,15 @@ function buildTransport(resolved: ResolvedRedisOptions): RedisTransport {
   const links = new Set<() => void>();
   let relayForbidden = 0;
   let state: TransportState = INITIAL_TRANSPORT_STATE;
-  const pair = createConnectionPair(resolved, {
+  const pairHooks = {
     ...handlers,
     reportFrame: frameReports.add,
     isClosing: () => state.kind === 'closed',
-  });
+  };
+  const pair: TransportConnections =
+    resolved.cluster === undefined
+      ? createConnectionPair(resolved, pairHooks)
+      : createShardedConnections(resolved, pairHooks);
   const { publisher, subscriber } = pair;
   const sendPayload = createPayloadSender(resolved, publisher, handlers.report);
   const relayTarget = {
@@ -144,9 +149,11 @@ function buildTransport(resolved: ResolvedRedisOptions): RedisTransport {
  * in the child's welcome frame, over its link (the url may hold a password).
  */
 function describeOptions(resolved: ResolvedRedisOptions): Record<string, unknown> {
-  const { clientName: _parentName, tls, secret, ...rest } = resolved;
+  const { clientName: _parentName, tls, secret, cluster, url, ...rest } = resolved;
   return {
     ...rest,
+    // One of the two: a child's options are checked like its parent's, and they are exclusive.
+    ...(cluster === undefined ? { url } : { cluster: { rootNodes: [...cluster.rootNodes] } }),
     ...(tls === undefined ? {} : { tls: { ...tls } }),
     ...(secret === undefined ? {} : { secret: describeSecretForChild(secret) }),
   };
