@@ -50,7 +50,11 @@ export function isSameMap(a: SlotMap | undefined, b: SlotMap): boolean {
 }
 
 /** Asks a connected client for the slot map; `undefined` when it cannot answer. */
-export async function askSlotMap(client: RedisClient, root: string, url: string): Promise<SlotMap | undefined> {
+export async function askSlotMap(
+  client: RedisClient,
+  root: string,
+  url: string,
+): Promise<SlotMap | undefined> {
   try {
     return parseClusterSlots(await client.sendCommand(['CLUSTER', 'SLOTS']), root, url);
   } catch {
@@ -62,7 +66,10 @@ export async function askSlotMap(client: RedisClient, root: string, url: string)
  * Asks each of `urls` in turn, over a short-lived connection bounded by the connect timeout,
  * until one answers `CLUSTER SLOTS`; rejects naming the nodes tried and the last reason.
  */
-export async function discoverSlotMap(options: ResolvedRedisOptions, urls: readonly string[]): Promise<SlotMap> {
+export async function discoverSlotMap(
+  options: ResolvedRedisOptions,
+  urls: readonly string[],
+): Promise<SlotMap> {
   const root = options.cluster?.rootNodes[0] ?? options.url;
   let lastError: unknown;
   for (const url of urls) {
@@ -82,7 +89,9 @@ export async function discoverSlotMap(options: ResolvedRedisOptions, urls: reado
     try {
       await Promise.race([
         client.connect(),
-        new Promise((_, reject) => setTimeout(reject, options.connectTimeoutMs, new Error('no answer')).unref()),
+        new Promise((_, reject) =>
+          setTimeout(reject, options.connectTimeoutMs, new Error('no answer')).unref(),
+        ),
       ]);
       return parseClusterSlots(await client.sendCommand(['CLUSTER', 'SLOTS']), root, url);
     } catch (error) {

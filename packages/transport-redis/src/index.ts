@@ -1,6 +1,10 @@
 export type { RedisTransport, RedisTransportStats } from './redis-transport.js';
 export { createRedisTransport, restoreTransport } from './redis-transport.js';
-export type { RedisClusterOptions, RedisTlsOptions, RedisTransportOptions } from './redis-transport-options.js';
+export type {
+  RedisClusterOptions,
+  RedisTlsOptions,
+  RedisTransportOptions,
+} from './redis-transport-options.js';
 export {
   DEFAULT_BACKOFF_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,

@@ -29,7 +29,8 @@ export interface ResolvedClusterOptions {
  */
 export function checkCluster(what: string, value: unknown, url: unknown): ResolvedClusterOptions | undefined {
   if (value === undefined) return undefined;
-  if (!isOptionsObject(value)) throw invalidOptionError(`${what} cluster`, value, 'an object such as { rootNodes: [url, …] }');
+  if (!isOptionsObject(value))
+    throw invalidOptionError(`${what} cluster`, value, 'an object such as { rootNodes: [url, …] }');
   refuseUnknownKeys(value, ['rootNodes'], `${what} cluster`);
   if (url !== undefined) {
     throw new ClustrError(
@@ -40,12 +41,20 @@ export function checkCluster(what: string, value: unknown, url: unknown): Resolv
   }
   const { rootNodes } = value;
   if (!Array.isArray(rootNodes) || rootNodes.length === 0) {
-    throw invalidOptionError(`${what} cluster.rootNodes`, rootNodes, 'a non-empty array of redis:// or rediss:// URLs');
+    throw invalidOptionError(
+      `${what} cluster.rootNodes`,
+      rootNodes,
+      'a non-empty array of redis:// or rediss:// URLs',
+    );
   }
   const urls = rootNodes.map((node: unknown, i) => {
     const protocol = typeof node === 'string' && URL.canParse(node) ? new URL(node).protocol : '';
     if (protocol === 'redis:' || protocol === 'rediss:') return node as string;
-    throw invalidOptionError(`${what} cluster.rootNodes[${i}]`, redactUrl(node), 'a redis:// or rediss:// URL');
+    throw invalidOptionError(
+      `${what} cluster.rootNodes[${i}]`,
+      redactUrl(node),
+      'a redis:// or rediss:// URL',
+    );
   });
   const schemes = new Set(urls.map((node) => new URL(node).protocol));
   if (schemes.size > 1) {

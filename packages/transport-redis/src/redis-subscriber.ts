@@ -100,7 +100,8 @@ export class RedisSubscriber {
     this.#isClosed = true;
     for (const resolve of this.#upWaiters.splice(0)) resolve();
     const client = this.#connection?.client;
-    if (client && this.#live.size > 0) await bounded(this.#commands.unsubscribe(client), this.#options.connectTimeoutMs);
+    if (client && this.#live.size > 0)
+      await bounded(this.#commands.unsubscribe(client), this.#options.connectTimeoutMs);
     this.#live.clear();
     await this.#connection?.close();
   }

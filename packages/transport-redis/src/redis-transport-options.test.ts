@@ -35,7 +35,10 @@ describe('resolveRedisOptions', () => {
     [{ cluster: { rootNodes: ['redis://a:1', 'rediss://b:1'] } }, /cluster.rootNodes .*one scheme/],
     [{ cluster: { rootNodes: ['redis://a:1'], nodes: [] } }, /nodes/],
     [{ cluster: ['redis://a:1'] as never }, /cluster .*rootNodes/],
-    [{ url: 'redis://u:pw@a:1', cluster: { rootNodes: ['redis://a:1'] } }, /url "redis:\/\/u:\*\*\*@a:1" is set together with cluster/],
+    [
+      { url: 'redis://u:pw@a:1', cluster: { rootNodes: ['redis://a:1'] } },
+      /url "redis:\/\/u:\*\*\*@a:1" is set together with cluster/,
+    ],
     [{ maxQueuedMessages: 0 }, /maxQueuedMessages 0 .*positive integer/],
     [{ maxInFlightMessages: -1 }, /maxInFlightMessages -1 .*positive integer/],
     [{ connectTimeoutMs: 1.5 }, /connectTimeoutMs 1.5/],

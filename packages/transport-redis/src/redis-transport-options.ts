@@ -8,7 +8,11 @@ import {
   refuseUnknownKeys,
 } from '@clustr/protocol/internal';
 import { SIGNATURE_OVERHEAD_BYTES } from './frame-signature.js';
-import { checkCluster, type RedisClusterOptions, type ResolvedClusterOptions } from './redis-cluster-options.js';
+import {
+  checkCluster,
+  type RedisClusterOptions,
+  type ResolvedClusterOptions,
+} from './redis-cluster-options.js';
 import { resolveSecret } from './redis-secret.js';
 import { checkTls, checkUrl, type RedisTlsOptions } from './redis-url-options.js';
 

@@ -47,7 +47,10 @@ export function createShardSubscriptions(hooks: ShardSubscriptionHooks): ShardSu
     if (!counts.has(channel)) return;
     const owner = hooks.ownerOf(channel);
     if (owner === undefined)
-      throw new ClustrError('ERR_CLUSTR_TRANSPORT', `redis cluster: no primary serves the slot of channel "${channel}"`);
+      throw new ClustrError(
+        'ERR_CLUSTR_TRANSPORT',
+        `redis cluster: no primary serves the slot of channel "${channel}"`,
+      );
     homes.set(channel, owner);
     await owner.subscriber.subscribe(channel);
   }
@@ -57,7 +60,13 @@ export function createShardSubscriptions(hooks: ShardSubscriptionHooks): ShardSu
     await from.subscriber.unsubscribe(channel);
     if (homes.get(channel) !== to || !counts.has(channel)) return;
     await to.subscriber.subscribe(channel).catch((error: unknown) => {
-      hooks.report(toClustrError(error, 'ERR_CLUSTR_TRANSPORT', `redis cluster: SSUBSCRIBE of "${channel}" on its new primary failed`));
+      hooks.report(
+        toClustrError(
+          error,
+          'ERR_CLUSTR_TRANSPORT',
+          `redis cluster: SSUBSCRIBE of "${channel}" on its new primary failed`,
+        ),
+      );
     });
   }
 

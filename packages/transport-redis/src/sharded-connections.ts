@@ -7,9 +7,9 @@ import {
   type PairHooks,
   type TransportConnections,
 } from './connection-pair.js';
-import { createShardSubscriptions } from './shard-subscriptions.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
 import type { RedisTransportStats } from './redis-transport-types.js';
+import { createShardSubscriptions } from './shard-subscriptions.js';
 import { addStats, EMPTY_STATS } from './transport-stats.js';
 
 /** How often the slot map is asked again while every shard is up, in ms. */
@@ -28,7 +28,10 @@ type Phase = { kind: 'idle' } | { kind: 'opening' } | { kind: 'open' } | { kind:
  * (so nothing arrives twice) and the old owner's backlog for it is handed over, in order, before
  * anything newer; primaries left without slots are closed.
  */
-export function createShardedConnections(options: ResolvedRedisOptions, hooks: PairHooks): TransportConnections {
+export function createShardedConnections(
+  options: ResolvedRedisOptions,
+  hooks: PairHooks,
+): TransportConnections {
   const rootNodes = options.cluster?.rootNodes ?? [options.url];
   const prefix = `${options.namespace}:`;
   const pairs = new Map<string, ConnectionPair>();
@@ -101,13 +104,15 @@ export function createShardedConnections(options: ResolvedRedisOptions, hooks: P
   /** Opens a pair made after the first open (a new primary): a failure is reported and retried. */
   function openLater(url: string, pair: ConnectionPair): void {
     if (self === undefined) return;
-    pair.open(self, () => {}).catch((error: unknown) => {
-      if (phase.kind === 'closed' || pairs.get(url) !== pair) return;
-      pairs.delete(url);
-      retire(pair);
-      if (error instanceof ClustrError) hooks.report(error);
-      scheduleRefresh(options.reconnectInitialDelayMs);
-    });
+    pair
+      .open(self, () => {})
+      .catch((error: unknown) => {
+        if (phase.kind === 'closed' || pairs.get(url) !== pair) return;
+        pairs.delete(url);
+        retire(pair);
+        if (error instanceof ClustrError) hooks.report(error);
+        scheduleRefresh(options.reconnectInitialDelayMs);
+      });
   }
 
   /** Routes by `next`: new primaries get a pair, moved backlogs and subscriptions follow. */
@@ -150,7 +155,9 @@ export function createShardedConnections(options: ResolvedRedisOptions, hooks: P
       const url = [...pairs].find(([, pair]) => pair === asked)?.[0] ?? rootNodes[0]!;
       const next =
         (client === undefined ? undefined : await askSlotMap(client, rootNodes[0]!, url)) ??
-        (await discoverSlotMap(options, [...new Set([...rootNodes, ...pairs.keys()])]).catch(() => undefined));
+        (await discoverSlotMap(options, [...new Set([...rootNodes, ...pairs.keys()])]).catch(
+          () => undefined,
+        ));
       if (next !== undefined && phase.kind === 'open' && !isSameMap(map, next)) apply(next);
       else if (phase.kind === 'open') void subscriptions.rehome();
     })().finally(() => {
@@ -174,7 +181,8 @@ export function createShardedConnections(options: ResolvedRedisOptions, hooks: P
     phase = { kind: 'opening' };
     try {
       const first = await discoverSlotMap(options, rootNodes);
-      if (phase.kind !== 'opening') throw new ClustrError('ERR_CLUSTR_CLOSED', 'the redis transport was closed while connecting');
+      if (phase.kind !== 'opening')
+        throw new ClustrError('ERR_CLUSTR_CLOSED', 'the redis transport was closed while connecting');
       await Promise.all(apply(first));
       phase = { kind: 'open' };
       await subscriptions.open();
