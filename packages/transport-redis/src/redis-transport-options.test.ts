@@ -85,6 +85,14 @@ describe('resolveRedisOptions', () => {
     );
   });
 
+  it('hands a child the cluster options, not a url, and restores them', () => {
+    const rootNodes = ['redis://u:pw@127.0.0.1:7000', 'redis://u:pw@127.0.0.1:7001'];
+    const { options } = createRedisTransport({ cluster: { rootNodes }, namespace: 'c' }).describe();
+    expect(options.cluster).toEqual({ rootNodes });
+    expect(options).not.toHaveProperty('url');
+    expect(restoreTransport(options).describe().options).toEqual(options);
+  });
+
   it('restores what describe() hands a child', () => {
     const transport = createRedisTransport({
       url: 'rediss://127.0.0.1:6380',
