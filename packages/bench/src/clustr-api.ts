@@ -76,6 +76,20 @@ export async function createIpcTransport(): Promise<unknown> {
   return need<() => unknown>(await load(specifier), 'createIpcTransport', specifier)();
 }
 
+/** `createRedisTransport({ cluster: { rootNodes }, namespace })` of `@clustr/transport-redis`. */
+export async function createRedisClusterTransport(
+  rootNodes: readonly string[],
+  namespace: string,
+): Promise<unknown> {
+  const specifier = '@clustr/transport-redis';
+  const create = need<(options: { cluster: { rootNodes: string[] }; namespace: string }) => unknown>(
+    await load(specifier),
+    'createRedisTransport',
+    specifier,
+  );
+  return create({ cluster: { rootNodes: [...rootNodes] }, namespace });
+}
+
 /** `createRedisTransport({ url, namespace, secret? })` of `@clustr/transport-redis`. */
 export async function createRedisTransport(
   url: string,

@@ -1,7 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { type RedisCluster, startRedisCluster } from '@clustr-internal/test-utils';
 import {
   type ClusterProcess,
   createIpcTransport,
+  createRedisClusterTransport,
   createRedisTransport,
   loadCore,
   type SpawnedWorker,
@@ -22,8 +24,19 @@ export interface ClustrSession {
   until(accept: (data: unknown) => boolean, what: string): Promise<void>;
 }
 
-/** Which transport a clustr case runs on; `redis-signed` is Redis with a `secret` (every payload signed). */
-export type TransportKind = 'ipc' | 'redis' | 'redis-signed';
+/**
+ * Which transport a clustr case runs on; `redis-signed` is Redis with a `secret` (every payload
+ * signed), `redis-cluster` a local 3-primary Redis Cluster started for the run (sharded pub/sub).
+ */
+export type TransportKind = 'ipc' | 'redis' | 'redis-signed' | 'redis-cluster';
+
+/** The Redis Cluster of each run of a `redis-cluster` case, for cases that read its nodes' counters. */
+const clusters = new WeakMap<RunContext, RedisCluster>();
+
+/** The cluster this run started (`redis-cluster` kind), if any. */
+export function clusterOf(context: RunContext): RedisCluster | undefined {
+  return clusters.get(context);
+}
 
 /** The signed cases' secret: a fixed 32+ bytes, as any would do for the cost of an HMAC. */
 const BENCH_SECRET = 'bench-secret-0123456789abcdefghijklmnop';
@@ -31,6 +44,12 @@ const BENCH_SECRET = 'bench-secret-0123456789abcdefghijklmnop';
 /** Builds the transport of `kind` for this run (Redis: this run's server and namespace). */
 export async function createTransport(context: RunContext, kind: TransportKind): Promise<unknown> {
   if (kind === 'ipc') return createIpcTransport();
+  if (kind === 'redis-cluster') {
+    const cluster = await startRedisCluster({ primaries: 3 });
+    context.defer(() => cluster.stop());
+    clusters.set(context, cluster);
+    return createRedisClusterTransport(cluster.rootNodes, context.namespace);
+  }
   return createRedisTransport(
     context.redisUrl,
     context.namespace,

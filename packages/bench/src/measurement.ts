@@ -37,7 +37,7 @@ export interface Measurement {
 }
 
 /** Units the report knows how to print. */
-export type Unit = 'msg/s' | 'deliveries/s' | 'req/s' | 'µs' | 'ms' | 'MB';
+export type Unit = 'msg/s' | 'deliveries/s' | 'req/s' | 'µs' | 'ms' | 'MB' | '%';
 
 /** Declares a measurement. */
 export function measurement(spec: Measurement): Measurement {

@@ -108,6 +108,31 @@ export const TARGETS: readonly Target[] = [
   ),
   target('redis round trip p50', 'p50', 'redis.round-trip.clustr', 'redis.round-trip.ioredis', 'info'),
   target('redis round trip p99', 'p99', 'redis.round-trip.clustr', 'redis.round-trip.redis-client', 'info'),
+  // A 3-primary Redis Cluster next to one server (issue 16): at most 1.25× the latency; one-way
+  // and the public fan-out (one channel, one shard) printed for context.
+  target(
+    'redis round trip p50, cluster',
+    'p50',
+    'redis.round-trip.clustr-cluster',
+    'redis.round-trip.clustr',
+    'at-most',
+    1.25,
+  ),
+  target(
+    'redis round trip p99, cluster',
+    'p99',
+    'redis.round-trip.clustr-cluster',
+    'redis.round-trip.clustr',
+    'info',
+  ),
+  target('redis one-way, cluster', 'rate', 'redis.one-way.clustr-cluster', 'redis.one-way.clustr', 'info'),
+  target(
+    'redis fan-out to 4, cluster',
+    'rate',
+    'redis.fan-out.clustr-cluster',
+    'redis.fan-out.clustr',
+    'info',
+  ),
   // What signing costs: clustr with a secret next to clustr without, same run (README of transport-redis).
   target('redis one-way, signed', 'rate', 'redis.one-way.clustr-signed', 'redis.one-way.clustr', 'info'),
   target(

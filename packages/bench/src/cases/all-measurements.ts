@@ -1,6 +1,7 @@
 import type { Measurement } from '../measurement.js';
 import { builtMeasurements } from './built.js';
 import { clustrMessageMeasurements } from './clustr-cases.js';
+import { clustrClusterMeasurements } from './clustr-cluster.js';
 import { clustrSignedMeasurements } from './clustr-signed.js';
 import { ipcGateMeasurements } from './ipc-gate.js';
 import { ipcRawMeasurements } from './ipc-raw.js';
@@ -22,6 +23,7 @@ const CASE_ORDER = [
   'redis one-way, one loop',
   'redis fan-out to 4',
   'redis round trip',
+  'redis cluster, private to 6 workers',
   'redis requests, 100 in flight',
   'redis group of one',
   'spawn 8 until ready',
@@ -36,6 +38,7 @@ export const ALL_MEASUREMENTS: readonly Measurement[] = [
   ...clustrMessageMeasurements,
   ...requestMeasurementsAll,
   ...clustrSignedMeasurements,
+  ...clustrClusterMeasurements,
   ...ipcRawMeasurements,
   ...ipcGateMeasurements,
   ...redisRawMeasurements,
