@@ -1,7 +1,7 @@
 import { ClustrError } from '@clustr/protocol';
 import { createClient } from '@redis/client';
 import { CLUSTER_SLOTS } from './cluster-slot.js';
-import { bounded, type RedisClient } from './redis-connection.js';
+import type { RedisClient } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
 import { redactUrl } from './redis-url-options.js';
 
@@ -97,7 +97,7 @@ export async function discoverSlotMap(
     } catch (error) {
       lastError = error;
     } finally {
-      if (client.isOpen) await bounded(client.close(), 100);
+      // Nothing to wait for: the one reply is in.
       if (client.isOpen) client.destroy();
     }
   }
