@@ -36,7 +36,10 @@ export function createShardedConnections(
   const prefix = `${options.namespace}:`;
   const pairs = new Map<string, ConnectionPair>();
   const slots = new Map<string, number>();
-  /** What is published before the shards are open: flat `[key, payload, …]`, bounded. */
+  /**
+   * What is published before the shards are open, or to a slot no primary serves in the current
+   * map: flat `[key, payload, …]`, bounded, sent in order once the slot has an owner.
+   */
   let early: string[] = [];
   let earlyDropped = 0;
   let retired: RedisTransportStats = EMPTY_STATS;
@@ -85,11 +88,25 @@ export function createShardedConnections(
       );
   }
 
+  /** Hands what waited for an owner to the owners the map now names; the rest waits on. */
+  function flushEarly(): void {
+    if (early.length === 0) return;
+    const waiting = early;
+    early = [];
+    for (let i = 0; i < waiting.length; i += 2) publish(waiting[i]!, waiting[i + 1]!);
+  }
+
   function makePair(url: string): ConnectionPair {
     const pair = createConnectionPair(
       { ...options, url },
       {
         ...hooks,
+        report(error) {
+          hooks.report(error);
+          // A SPUBLISH answered MOVED: the slot has another owner (a resharding).
+          const cause = error.cause instanceof Error ? error.cause.message : '';
+          if (cause.startsWith('MOVED') || cause.startsWith('ASK')) scheduleRefresh(0);
+        },
         changed: () => scheduleRefresh(0),
         moved(channel) {
           subscriptions.lost(channel);
@@ -160,6 +177,7 @@ export function createShardedConnections(
         ));
       if (next !== undefined && phase.kind === 'open' && !isSameMap(map, next)) apply(next);
       else if (phase.kind === 'open') void subscriptions.rehome();
+      if (phase.kind === 'open') flushEarly();
     })().finally(() => {
       refreshing = undefined;
       scheduleRefresh(isDegraded() ? Math.max(100, options.reconnectInitialDelayMs) : REFRESH_MS);
@@ -190,9 +208,7 @@ export function createShardedConnections(
       await close(false).catch(() => {});
       throw error;
     }
-    const backlog = early;
-    early = [];
-    for (let i = 0; i < backlog.length; i += 2) publish(backlog[i]!, backlog[i + 1]!);
+    flushEarly();
     scheduleRefresh(REFRESH_MS);
     onOpen();
   }
