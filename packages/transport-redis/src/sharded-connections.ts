@@ -48,6 +48,7 @@ export function createShardedConnections(
   let self: TransportSelf | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
   let refreshing: Promise<void> | undefined;
+  let isAskedAgain = false;
 
   const slotOf = (key: string): number => {
     let slot = slots.get(key);
@@ -166,6 +167,8 @@ export function createShardedConnections(
 
   /** Asks the slot map again (from `first` when given: the node that just said it moved). */
   function refresh(first?: ConnectionPair): Promise<void> {
+    // Asked while a refresh runs: that one may have read the map before the news, so one more.
+    if (refreshing !== undefined) isAskedAgain = true;
     refreshing ??= (async () => {
       const asked = first ?? [...pairs.values()].find((pair) => pair.publisher.client !== undefined);
       const client = asked?.publisher.client;
@@ -180,7 +183,9 @@ export function createShardedConnections(
       if (phase.kind === 'open') flushEarly();
     })().finally(() => {
       refreshing = undefined;
-      scheduleRefresh(isDegraded() ? Math.max(100, options.reconnectInitialDelayMs) : REFRESH_MS);
+      const soon = isAskedAgain ? 0 : Math.max(100, options.reconnectInitialDelayMs);
+      isAskedAgain = false;
+      scheduleRefresh(isDegraded() || soon === 0 ? soon : REFRESH_MS);
     });
     return refreshing;
   }
