@@ -43,6 +43,12 @@ export interface RedisCluster extends AsyncDisposable {
   failover(replica: RedisClusterNode): Promise<void>;
   /** SIGKILLs `node` by its pid; resolves once its slots are served again (by a promoted replica). */
   kill(node: RedisClusterNode): Promise<void>;
+  /**
+   * Moves `slot` (which must hold no keys) to primary `to`, as a resharding does: `IMPORTING` /
+   * `MIGRATING`, then `CLUSTER SETSLOT <slot> NODE` on every primary; resolves once every running
+   * node sees `to` serve it.
+   */
+  moveSlot(slot: number, to: RedisClusterNode): Promise<void>;
   /** Resolves once every running node says `cluster_state:ok`, covers all slots and agrees. */
   waitUntilHealthy(): Promise<void>;
   /** Stops every node by its own pid and removes the temp dirs; idempotent. */
@@ -191,6 +197,27 @@ function createHandle(
           const owner = views.find((view) => view.slots.some(([start]) => start === wasServing[0]?.[0]));
           if (wasServing.length > 0 && (owner === undefined || owner.port === node.port))
             return `node ${other.port} still sees ${node.port} owning its slots`;
+        }
+        return healthy();
+      });
+    },
+    async moveSlot(slot, to) {
+      const views = await topology();
+      const target = views.find((view) => view.port === to.port);
+      const source = views.find((view) => view.slots.some(([start, end]) => slot >= start && slot <= end));
+      const from = source === undefined ? undefined : byPort(source.port);
+      if (target === undefined || from === undefined)
+        throw new Error(`redis cluster: slot ${slot} or node ${to.port} unknown`);
+      await to.cli('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', source!.id);
+      await from.cli('CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', target.id);
+      for (const primary of [to, from, ...(await this.primaries())])
+        await primary.cli('CLUSTER', 'SETSLOT', String(slot), 'NODE', target.id);
+      await waitFor(`slot ${slot} to be served by ${to.port} everywhere`, async () => {
+        for (const node of running()) {
+          const owner = (await viewOf(node)).find((view) =>
+            view.slots.some(([a, b]) => slot >= a && slot <= b),
+          );
+          if (owner?.port !== to.port) return `node ${node.port} still sees ${owner?.port} own slot ${slot}`;
         }
         return healthy();
       });
