@@ -5,6 +5,7 @@ import {
   KILL_CHANNEL_PREFIX,
   toClustrError,
 } from '@clustr/protocol';
+import { type DecodedPayload, toEnvelope } from './decode-payload.js';
 import { createPayloadReader, type PayloadReader } from './read-payload.js';
 import { bounded, type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
@@ -37,7 +38,7 @@ export class RedisSubscriber {
   #upWaiters: (() => void)[] = [];
   #connection: RedisConnection | undefined;
   #isClosed = false;
-  /** Payloads dropped because they were not valid envelopes. */
+  /** Payloads, or envelopes of an array, dropped because they were not valid envelopes. */
   badPayloads = 0;
   /** Payloads dropped for breaking a trust rule: unsigned, wrongly signed, outside the replay window. */
   forbidden = 0;
@@ -199,19 +200,47 @@ export class RedisSubscriber {
     this.#arrived++;
     if (!this.#counts.has(channel)) return;
     const redisChannel = this.#prefix + channel;
+    let payload: DecodedPayload;
+    try {
+      payload = this.#read(redisChannel, message, isKill);
+    } catch (error) {
+      this.#drop(channel, redisChannel, error, 'a payload');
+      return;
+    }
+    const { value } = payload;
+    if (!payload.isArray) {
+      this.#deliverOne(channel, redisChannel, value, 'a payload');
+      return;
+    }
+    // Parsed once as a whole; each envelope is checked on its own, so one bad one costs only itself.
+    const elements = value as unknown[];
+    for (let i = 0; i < elements.length; i++) {
+      this.#deliverOne(
+        channel,
+        redisChannel,
+        elements[i],
+        `envelope ${i + 1} of ${elements.length} of an array`,
+      );
+    }
+  }
+
+  #deliverOne(channel: string, redisChannel: string, element: unknown, what: string): void {
     let envelope: Envelope;
     try {
-      envelope = this.#read(redisChannel, message, isKill);
+      envelope = toEnvelope(element);
     } catch (error) {
-      this.#drop(channel, redisChannel, error);
+      this.#drop(channel, redisChannel, error, what);
       return;
     }
     this.received++;
     this.#hooks.deliver(channel, envelope);
   }
 
-  /** Counts a dropped payload and reports it, throttled per channel: a flood makes a few reports. */
-  #drop(channel: string, redisChannel: string, error: unknown): void {
+  /**
+   * Counts a dropped payload (or one envelope of an array: `what`) and reports it, throttled per
+   * channel: a flood makes a few reports.
+   */
+  #drop(channel: string, redisChannel: string, error: unknown, what: string): void {
     const isForbidden = isClustrError(error) && error.code === 'ERR_CLUSTR_FORBIDDEN';
     if (isForbidden) this.forbidden++;
     else this.badPayloads++;
@@ -223,7 +252,7 @@ export class RedisSubscriber {
       `redis channel "${redisChannel}"${fault}`,
       new ClustrError(
         isForbidden ? 'ERR_CLUSTR_FORBIDDEN' : 'ERR_CLUSTR_BAD_FRAME',
-        `dropped a payload on redis channel "${redisChannel}": ${reason}`,
+        `dropped ${what} on redis channel "${redisChannel}": ${reason}`,
         { cause: error, details: { ...details, channel } },
       ),
     );
