@@ -1,4 +1,4 @@
-import type { FrameSigner } from './frame-signature.js';
+import { type FrameSigner, SIGNATURE_OVERHEAD_BYTES } from './frame-signature.js';
 
 /**
  * How a sender numbers what it sends on each channel (see `sender-numbering.ts`): its
@@ -29,11 +29,14 @@ export interface PayloadList {
   readonly counts: number[];
 }
 
+/** Bytes the numbering adds to a payload: `,"src":"<12 characters>","seq":<≤ 16 digits>`. */
+export const NUMBERING_OVERHEAD_BYTES = ',"src":""'.length + 12 + ',"seq":'.length + 16;
+
 /**
- * Bytes the framing may add to a payload's envelopes besides the commas between them: `[`, `]`,
- * `,"src":"<≤ 24>","seq":<≤ 16 digits>`, and the signature with its `ts` (at most 90 bytes).
+ * Bytes the framing may add to an array's envelopes besides the commas between them: `[`, `]`,
+ * the numbering, and the signature with its `ts`.
  */
-export const FRAMING_OVERHEAD_BYTES = 2 + 46 + 90;
+export const FRAMING_OVERHEAD_BYTES = 2 + NUMBERING_OVERHEAD_BYTES + SIGNATURE_OVERHEAD_BYTES;
 
 /**
  * Frames envelopes `from`…`to` (exclusive) of one channel as one payload: the lone envelope, or

@@ -15,6 +15,7 @@ import {
 } from './publisher-state.js';
 import { type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
+import { createSenderNumbering } from './sender-numbering.js';
 
 /** What the publisher needs from its transport. */
 export interface PublisherHooks {
@@ -83,7 +84,7 @@ export class RedisPublisher {
     this.#hooks = hooks;
     const { secret, maxBatchBytes } = options;
     const signer = secret === undefined ? undefined : createFrameSigner(secret);
-    this.#framing = { signer, numbering: undefined, maxBatchBytes };
+    this.#framing = { signer, numbering: createSenderNumbering(), maxBatchBytes };
   }
 
   /** Channels whose audience is remembered, for tests of its bound. */

@@ -6,6 +6,8 @@ import {
   toClustrError,
 } from '@clustr/protocol';
 import { type DecodedPayload, toEnvelope } from './decode-payload.js';
+import { GapTracker } from './gap-tracker.js';
+import { LossReports } from './loss-reports.js';
 import { createPayloadReader, type PayloadReader } from './read-payload.js';
 import { bounded, type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
@@ -44,6 +46,10 @@ export class RedisSubscriber {
   forbidden = 0;
   /** Valid messages delivered. */
   received = 0;
+  /** Messages numbered by their senders that never arrived (gaps in their sequences). */
+  missed = 0;
+  readonly #gaps = new GapTracker();
+  readonly #lossReports: LossReports;
   /** Every message that arrived, valid or not: proof for the health check that the server is there. */
   #arrived = 0;
   readonly #options: ResolvedRedisOptions;
@@ -56,6 +62,7 @@ export class RedisSubscriber {
     this.#prefix = `${options.namespace}:`;
     this.#hooks = hooks;
     this.#read = createPayloadReader(options);
+    this.#lossReports = new LossReports(hooks.report);
   }
 
   /** True while the subscriber connection is up. */
@@ -95,6 +102,7 @@ export class RedisSubscriber {
     if (client && this.#live.size > 0) await bounded(client.unsubscribe(), this.#options.connectTimeoutMs);
     this.#live.clear();
     await this.#connection?.close();
+    this.#lossReports.close();
   }
 
   /** Adds a reference to `channel`; resolves when its one Redis subscription is live. */
@@ -123,6 +131,8 @@ export class RedisSubscriber {
       return;
     }
     this.#counts.delete(channel);
+    // What is sent to it from now on is not missed: the numbering starts afresh if it comes back.
+    this.#gaps.forget(channel);
     const wasLive = this.#live.delete(channel);
     const client = this.#connection?.client;
     // A lost connection needs nothing: the next fresh client subscribes the registry only. A
@@ -207,7 +217,19 @@ export class RedisSubscriber {
       this.#drop(channel, redisChannel, error, 'a payload');
       return;
     }
-    const { value } = payload;
+    const { value, last } = payload;
+    if (last !== undefined && last.src !== undefined) {
+      const missed = this.#gaps.observe(
+        channel,
+        last.src,
+        last.seq,
+        payload.isArray ? (value as unknown[]).length : 1,
+      );
+      if (missed > 0) {
+        this.missed += missed;
+        this.#lossReports.add(last.src as string, redisChannel, missed);
+      }
+    }
     if (!payload.isArray) {
       this.#deliverOne(channel, redisChannel, value, 'a payload');
       return;

@@ -168,7 +168,7 @@ describe('signed frames against a hostile client', () => {
     });
     await eventually(() => raw.length === 1, 'the relayed payload at a plain subscriber');
     expect(raw[0]).toMatch(
-      /^\{"meta":\{"workerId":"bash1","group":"bash"\},"data":"hi","ts":\d+,"sig":"[\w-]{43}"\}$/,
+      /^\{"meta":\{"workerId":"bash1","group":"bash"\},"data":"hi","src":"[\w-]{12}","seq":1,"ts":\d+,"sig":"[\w-]{43}"\}$/,
     );
   });
 
