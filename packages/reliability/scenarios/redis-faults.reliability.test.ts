@@ -171,9 +171,19 @@ async function runRedisFaults(fig: Figure, redis: RedisServer): Promise<void> {
     .filter((e) => e.receiver === 'master')
     .reduce((n, e) => n + byStream(e), 0);
   const measuredToWorkers = lost - measuredToMaster;
-  const tallies = await cluster.commandAll<ErrorTally>(handles, { cmd: 'errors' });
-  const reportedToMaster = lostByChannel(cluster.errors)[`${NS}:master`] ?? 0;
-  const reportedToWorkers = tallies.reduce((n, t) => n + (t.lost[`${NS}:public`] ?? 0), 0);
+  // A gap's first report goes out at once, the rest of its episode within a second: ask until the
+  // summaries are in (bounded).
+  let reportedToWorkers = 0;
+  for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+    const tallies = await cluster.commandAll<ErrorTally>(handles, { cmd: 'errors' });
+    reportedToWorkers = tallies.reduce((n, t) => n + (t.lost[`${NS}:public`] ?? 0), 0);
+    if (reportedToWorkers >= measuredToWorkers) break;
+  }
+  const masterLost = () => lostByChannel(cluster.errors)[`${NS}:master`] ?? 0;
+  await cluster
+    .until(() => (masterLost() >= measuredToMaster ? true : undefined), 'the master’s loss reports', 5_000)
+    .catch(() => {});
+  const reportedToMaster = masterLost();
   const reported = reportedToMaster + reportedToWorkers;
   fig.set(
     `${KILL_ROUNDS} CLIENT KILL rounds every ${FAULT_INTERVAL_MS} ms (${killed} connections killed) + 1 redis-server restart, ` +
