@@ -86,14 +86,16 @@ export abstract class ClusterProcess extends ClusterMember {
       serves: () => this.requests.offer(),
     });
     this.route(this.presence.channel, (envelope) => this.presence.receive(envelope));
-    this.requests = new Requests(identity.workerId, identity.group, {
+    this.requests = new Requests(identity.workerId, {
       presence: this.presence,
       send: (channel, dataJson) => this.#send(channel, dataJson),
       report: (error) => this.#report(error),
       joined: (operation) => whenJoined(this.#state, this.#ready, operation),
-      deliverToGroup: (envelope) => this.deliver(this.handlersOf(this.group), envelope),
     });
     this.route(this.requests.channel, (envelope) => this.requests.receive(envelope));
+    const { oneChannel } = this.requests;
+    if (oneChannel !== undefined)
+      this.route(oneChannel, (envelope) => this.deliver(this.handlersOf(this.group), envelope));
     const chosen = chooseTransport(options, parent);
     this.#inherited = chosen.inherited;
     this.#state = initialProcessState(chosen.given === undefined ? undefined : this.#listen(chosen.given));
@@ -292,7 +294,7 @@ export abstract class ClusterProcess extends ClusterMember {
     }
     for (const link of this.#children.openLinks()) transport.adopt(link);
     await transport.connect({ workerId: this.#workerId, group: this.group });
-    const channels = [...this.#identity.channels, this.presence.channel, this.requests.channel];
+    const channels = [...this.#identity.channels, this.presence.channel, ...this.requests.channels];
     await Promise.all(channels.map((channel) => transport.subscribe(channel)));
     const joining = this.#state;
     // close() came while subscribing and the transport still answered: it stays closing.
