@@ -56,7 +56,14 @@ export type ClustrErrorCode =
    * subscribed to a channel its subtree may not receive, a Redis frame was unsigned, wrongly
    * signed or replayed, a peer went past a hard cap. Dropped, counted and reported.
    */
-  | 'ERR_CLUSTR_FORBIDDEN';
+  | 'ERR_CLUSTR_FORBIDDEN'
+  /**
+   * Messages a sender numbered never arrived (a gap in its sequence on a channel: pub/sub lost
+   * them, e.g. while this process's Redis subscriber was disconnected). `details`: `sender` (the
+   * sender's incarnation id), `channel`, `count` (messages missing, exact). Reported once per
+   * episode; counted in the transport's `stats()` and in presence.
+   */
+  | 'ERR_CLUSTR_MESSAGES_LOST';
 
 /** Options of {@link ClustrError} beyond its message. */
 export interface ClustrErrorOptions {

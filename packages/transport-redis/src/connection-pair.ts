@@ -123,7 +123,7 @@ export function createConnectionPair(options: ResolvedRedisOptions, hooks: PairH
 
   function stats(): RedisTransportStats {
     const { published, queued, dropped, inFlight, lost } = publisher;
-    const { received, badPayloads, forbidden, channels } = subscriber;
+    const { received, missed, badPayloads, forbidden, channels } = subscriber;
     return {
       published,
       queued,
@@ -131,6 +131,7 @@ export function createConnectionPair(options: ResolvedRedisOptions, hooks: PairH
       inFlight,
       lost,
       received,
+      missed,
       badPayloads,
       forbidden,
       reconnects,

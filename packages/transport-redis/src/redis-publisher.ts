@@ -1,6 +1,7 @@
 import { ClustrError, toClustrError } from '@clustr/protocol';
 import { waitForAudience } from './audience.js';
 import { AudienceLog } from './audience-log.js';
+import { buildPayloads, type PayloadFraming } from './build-payloads.js';
 import { Episodes } from './episodes.js';
 import { createFrameSigner } from './frame-signature.js';
 import { isServerUnreachable } from './health-check.js';
@@ -15,6 +16,7 @@ import {
 import { pubSubCommands } from './pubsub-commands.js';
 import { type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
+import { createSenderNumbering } from './sender-numbering.js';
 
 /** What the publisher needs from its transport. */
 export interface PublisherHooks {
@@ -35,8 +37,13 @@ export class RedisPublisher {
   #queue: string[] = [];
   /** What was published in this event-loop turn, sent together at its end (same flat layout). */
   #turn: string[] = [];
-  /** Whether this connection may run the batch script (probed at every (re)connect), and the signer. */
+  /**
+   * Whether this connection may run the batch script (probed at every (re)connect; never in
+   * cluster mode), and the pub/sub commands (sharded in cluster mode).
+   */
   #mode: SendMode;
+  /** How payloads are framed: signed, numbered, split. */
+  readonly #framing: PayloadFraming;
   /** How many subscribers the last PUBLISH to each channel reached (bounded). */
   readonly #audience = new AudienceLog();
   /** The backlog's wait for its receivers to resubscribe after a reconnect, while it lasts. */
@@ -79,12 +86,10 @@ export class RedisPublisher {
   constructor(options: ResolvedRedisOptions, hooks: PublisherHooks) {
     this.#options = options;
     this.#hooks = hooks;
-    const { secret } = options;
-    this.#mode = {
-      canBatch: false,
-      commands: pubSubCommands(options),
-      signer: secret === undefined ? undefined : createFrameSigner(secret),
-    };
+    const { secret, maxBatchBytes } = options;
+    const signer = secret === undefined ? undefined : createFrameSigner(secret);
+    this.#framing = { signer, numbering: createSenderNumbering(), maxBatchBytes };
+    this.#mode = { canBatch: false, commands: pubSubCommands(options) };
   }
 
   /** Channels whose audience is remembered, for tests of its bound. */
@@ -236,8 +241,17 @@ export class RedisPublisher {
       return;
     }
     this.#inFlight += turn.length / 2;
-    sendPublishes(client, turn, this.#mode, this.#outcome);
+    this.#send(client, turn);
   };
+
+  /**
+   * Frames `messages` (flat `[channel, envelopeJson, …]`) into one payload per channel — signed
+   * and stamped now, as they leave, so a backlog held through an outage is not stale on
+   * arrival — and sends them.
+   */
+  #send(client: RedisClient, messages: readonly string[]): void {
+    sendPublishes(client, buildPayloads(messages, this.#framing, Date.now()), this.#mode, this.#outcome);
+  }
 
   /** Counts messages answered or failed; the in-flight episode ends below half the bound. */
   #settle(count: number): void {
@@ -291,7 +305,7 @@ export class RedisPublisher {
     this.#queue = [];
     this.published += backlog.length / 2;
     this.#inFlight += backlog.length / 2;
-    sendPublishes(client, backlog, this.#mode, this.#outcome);
+    this.#send(client, backlog);
     this.#flushed();
   }
 

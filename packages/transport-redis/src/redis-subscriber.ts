@@ -5,6 +5,9 @@ import {
   KILL_CHANNEL_PREFIX,
   toClustrError,
 } from '@clustr/protocol';
+import { type DecodedPayload, toEnvelope } from './decode-payload.js';
+import { GapTracker } from './gap-tracker.js';
+import { LossReports } from './loss-reports.js';
 import { type PubSubCommands, pubSubCommands } from './pubsub-commands.js';
 import { createPayloadReader, type PayloadReader } from './read-payload.js';
 import { bounded, type RedisClient, RedisConnection } from './redis-connection.js';
@@ -43,12 +46,16 @@ export class RedisSubscriber {
   #upWaiters: (() => void)[] = [];
   #connection: RedisConnection | undefined;
   #isClosed = false;
-  /** Payloads dropped because they were not valid envelopes. */
+  /** Payloads, or envelopes of an array, dropped because they were not valid envelopes. */
   badPayloads = 0;
   /** Payloads dropped for breaking a trust rule: unsigned, wrongly signed, outside the replay window. */
   forbidden = 0;
   /** Valid messages delivered. */
   received = 0;
+  /** Messages numbered by their senders that never arrived (gaps in their sequences). */
+  missed = 0;
+  readonly #gaps = new GapTracker();
+  readonly #lossReports: LossReports;
   /** Every message that arrived, valid or not: proof for the health check that the server is there. */
   #arrived = 0;
   readonly #options: ResolvedRedisOptions;
@@ -64,6 +71,7 @@ export class RedisSubscriber {
     this.#hooks = hooks;
     this.#read = createPayloadReader(options);
     this.#commands = pubSubCommands(options);
+    this.#lossReports = new LossReports(hooks.report);
   }
 
   /** True while the subscriber connection is up. */
@@ -104,6 +112,7 @@ export class RedisSubscriber {
       await bounded(this.#commands.unsubscribe(client), this.#options.connectTimeoutMs);
     this.#live.clear();
     await this.#connection?.close();
+    this.#lossReports.close();
   }
 
   /** Adds a reference to `channel`; resolves when its one Redis subscription is live. */
@@ -132,6 +141,8 @@ export class RedisSubscriber {
       return;
     }
     this.#counts.delete(channel);
+    // What is sent to it from now on is not missed: the numbering starts afresh if it comes back.
+    this.#gaps.forget(channel);
     const wasLive = this.#live.delete(channel);
     const client = this.#connection?.client;
     // A lost connection needs nothing: the next fresh client subscribes the registry only. A
@@ -219,19 +230,59 @@ export class RedisSubscriber {
     this.#arrived++;
     if (!this.#counts.has(channel)) return;
     const redisChannel = this.#prefix + channel;
+    let payload: DecodedPayload;
+    try {
+      payload = this.#read(redisChannel, message, isKill);
+    } catch (error) {
+      this.#drop(channel, redisChannel, error, 'a payload');
+      return;
+    }
+    const { value, last } = payload;
+    if (last !== undefined && last.src !== undefined) {
+      const missed = this.#gaps.observe(
+        channel,
+        last.src,
+        last.seq,
+        payload.isArray ? (value as unknown[]).length : 1,
+      );
+      if (missed > 0) {
+        this.missed += missed;
+        this.#lossReports.add(last.src as string, redisChannel, missed);
+      }
+    }
+    if (!payload.isArray) {
+      this.#deliverOne(channel, redisChannel, value, 'a payload');
+      return;
+    }
+    // Parsed once as a whole; each envelope is checked on its own, so one bad one costs only itself.
+    const elements = value as unknown[];
+    for (let i = 0; i < elements.length; i++) {
+      this.#deliverOne(
+        channel,
+        redisChannel,
+        elements[i],
+        `envelope ${i + 1} of ${elements.length} of an array`,
+      );
+    }
+  }
+
+  #deliverOne(channel: string, redisChannel: string, element: unknown, what: string): void {
     let envelope: Envelope;
     try {
-      envelope = this.#read(redisChannel, message, isKill);
+      envelope = toEnvelope(element);
     } catch (error) {
-      this.#drop(channel, redisChannel, error);
+      this.#drop(channel, redisChannel, error, what);
       return;
     }
     this.received++;
     this.#hooks.deliver(channel, envelope);
   }
 
-  /** Counts a dropped payload and reports it, throttled per channel: a flood makes a few reports. */
-  #drop(channel: string, redisChannel: string, error: unknown): void {
+  /**
+   * Counts a dropped payload (or one envelope of an array: `what`) and reports it, throttled per
+   * channel: a flood makes a few reports.
+   */
+  #drop(channel: string, redisChannel: string, error: unknown, what: string): void {
     const isForbidden = isClustrError(error) && error.code === 'ERR_CLUSTR_FORBIDDEN';
     if (isForbidden) this.forbidden++;
     else this.badPayloads++;
@@ -243,7 +294,7 @@ export class RedisSubscriber {
       `redis channel "${redisChannel}"${fault}`,
       new ClustrError(
         isForbidden ? 'ERR_CLUSTR_FORBIDDEN' : 'ERR_CLUSTR_BAD_FRAME',
-        `dropped a payload on redis channel "${redisChannel}": ${reason}`,
+        `dropped ${what} on redis channel "${redisChannel}": ${reason}`,
         { cause: error, details: { ...details, channel } },
       ),
     );

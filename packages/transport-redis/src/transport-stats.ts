@@ -10,6 +10,7 @@ export const EMPTY_STATS: RedisTransportStats = {
   received: 0,
   badPayloads: 0,
   forbidden: 0,
+  missed: 0,
   reconnects: 0,
   channels: [],
 };
@@ -25,6 +26,7 @@ export function addStats(a: RedisTransportStats, b: RedisTransportStats): RedisT
     received: a.received + b.received,
     badPayloads: a.badPayloads + b.badPayloads,
     forbidden: a.forbidden + b.forbidden,
+    missed: a.missed + b.missed,
     reconnects: a.reconnects + b.reconnects,
     channels: [...a.channels, ...b.channels],
   };

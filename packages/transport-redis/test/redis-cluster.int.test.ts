@@ -27,7 +27,11 @@ describe('redis transport over a Redis Cluster', () => {
     await Promise.all([sender.connect(self('sender')), receiver.connect(self('receiver'))]);
     await Promise.all(channels.map((channel) => receiver.subscribe(channel)));
     const meta = encodeMeta(self('sender'));
-    for (let i = 0; i < 100; i++) for (const channel of channels) sender.publish(channel, meta, String(i));
+    // One message per channel per turn: each is its own payload, so one SPUBLISH each.
+    for (let i = 0; i < 100; i++) {
+      for (const channel of channels) sender.publish(channel, meta, String(i));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     await seen.waitForMessages(100 * channels.length, 'every message on every shard');
     for (const [node, list] of byNode) expect(await spublishCalls(node.cli)).toBe(100 * list.length);
     // The subscriptions live on their owners only: two channels each.
