@@ -8,7 +8,10 @@ export interface ResultsFile {
   rounds: number;
   placement: string;
   machineAtStart: { cores?: number; cpuModel?: string };
-  measurements: { id: string; metrics: Record<string, { median?: number; samples: unknown[] }> }[];
+  measurements: {
+    id: string;
+    metrics: Record<string, { median?: number; min?: number; max?: number; samples: unknown[] }>;
+  }[];
 }
 
 /** The median of `metric` of measurement `id`; throws naming the case to run when it is absent. */
@@ -17,6 +20,14 @@ export function median(results: ResultsFile, id: string, metric: string): number
   if (value === undefined)
     throw new Error(`the results file has no median ${metric} of ${id}: run that case first`);
   return value;
+}
+
+/** The min and max of `metric` of measurement `id` over the rounds. */
+export function range(results: ResultsFile, id: string, metric: string): { min: number; max: number } {
+  const summary = results.measurements.find((m) => m.id === id)?.metrics[metric];
+  if (summary?.min === undefined || summary.max === undefined)
+    throw new Error(`the results file has no range of ${metric} of ${id}: run that case first`);
+  return { min: summary.min, max: summary.max };
 }
 
 /** The two lines saying which script and which run made a generated section. */

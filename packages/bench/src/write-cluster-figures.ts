@@ -3,7 +3,7 @@
 // one server next to a local 3-primary cluster, and how private traffic spreads over the shards.
 // Run the cases first: `pnpm bench -- --only redis.one-way.clustr --only redis.fan-out.clustr
 // --only redis.round-trip.clustr --only clustr-cluster`.
-import { generatedBy, median, type ResultsFile, writeReadmeSection } from './readme-figures.js';
+import { generatedBy, median, type ResultsFile, range, writeReadmeSection } from './readme-figures.js';
 
 const README = new URL('../../transport-redis/README.md', import.meta.url);
 
@@ -11,16 +11,21 @@ const rate = (value: number, unit: string) => `${(value / 1000).toFixed(1)} k ${
 const micros = (value: number) => `${value.toFixed(0)} µs`;
 
 function render(results: ResultsFile): string {
+  // Median, then the rounds' min – max: on a shared machine the spread is part of the figure.
+  const cell = (id: string, metric: string, show: (value: number) => string) => {
+    const { min, max } = range(results, id, metric);
+    return `${show(median(results, id, metric))} (${show(min)} – ${show(max)})`;
+  };
   const row = (name: string, id: string, metric: string, show: (value: number) => string) => {
     const single = median(results, `${id}.clustr`, metric);
     const sharded = median(results, `${id}.clustr-cluster`, metric);
-    return `| ${name} | ${show(single)} | ${show(sharded)} | ${(sharded / single).toFixed(2)}× |`;
+    return `| ${name} | ${cell(`${id}.clustr`, metric, show)} | ${cell(`${id}.clustr-cluster`, metric, show)} | ${(sharded / single).toFixed(2)}× |`;
   };
   const spread = 'redis.private-spread.clustr-cluster';
   return [
     generatedBy('figures:cluster', results),
     '',
-    '| case | one server | 3-primary cluster | cluster ÷ one server |',
+    '| case | one server, median (min – max) | 3-primary cluster, median (min – max) | cluster ÷ one server (medians) |',
     '| --- | --- | --- | --- |',
     row('one-way, master → 1 worker (private)', 'redis.one-way', 'rate', (v) => rate(v, 'msg/s')),
     row('fan-out to 4 (public: one channel, one shard)', 'redis.fan-out', 'rate', (v) =>
@@ -33,7 +38,7 @@ function render(results: ResultsFile): string {
     `SPUBLISH commands (\`INFO commandstats\` of each primary), the busiest shard ran`,
     `${median(results, spread, 'busiest').toFixed(0)} % and the quietest ${median(results, spread, 'quietest').toFixed(0)} % (33 % each is an even spread; six`,
     `workers' channels hash to slots as they fall). Public traffic is one channel, so one slot on one`,
-    'shard: the fan-out row above is what a cluster does for it.',
+    'shard, which carries all of it: the fan-out row is that one shard at work.',
   ].join('\n');
 }
 
