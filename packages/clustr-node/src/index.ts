@@ -21,6 +21,9 @@ export type {
   RequestHandler,
   RequestOptions,
   RequestStats,
+  ShutdownHook,
+  ShutdownReason,
+  ShutdownSignal,
   WorkerOptions,
 } from '@clustr/core';
 export { ClustrError, isClustrError } from '@clustr/core';

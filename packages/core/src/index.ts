@@ -23,5 +23,7 @@ export type {
   RequestStats,
 } from './request-types.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './request-types.js';
+export type { ShutdownHook, ShutdownReason, ShutdownSignal } from './shutdown-types.js';
+export { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown-types.js';
 export type { WorkerOptions } from './worker.js';
 export { Worker } from './worker.js';

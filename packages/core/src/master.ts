@@ -13,6 +13,7 @@ import { HandlerList, type MessageHandler } from './handler-list.js';
 import { type MasterControlOptions, resolveMasterControl } from './master-control.js';
 import { MemberWatch } from './member-watch.js';
 import { masterMemberId } from './process-presence.js';
+import type { ShutdownReason } from './shutdown-types.js';
 
 /** Options of {@link Master.create}. */
 export interface MasterOptions extends ClusterProcessOptions, MasterControlOptions {}
@@ -80,10 +81,10 @@ export class Master extends ClusterProcess {
     return this.#confirmations.add(n, identifier, callback);
   }
 
-  /** Closes the control socket first (nobody acts on a leaving cluster), then leaves. */
-  override close(): Promise<void> {
+  /** Closes the control socket first (nobody acts on a leaving cluster), then shuts down. */
+  protected override shutDown(reason: ShutdownReason): Promise<void> {
     this.#control?.close();
-    return super.close();
+    return super.shutDown(reason);
   }
 
   /** The control socket, fed with every heartbeat as it arrives (for the members' rates). */
