@@ -56,7 +56,12 @@ export type ClustrErrorCode =
    * subscribed to a channel its subtree may not receive, a Redis frame was unsigned, wrongly
    * signed or replayed, a peer went past a hard cap. Dropped, counted and reported.
    */
-  | 'ERR_CLUSTR_FORBIDDEN';
+  | 'ERR_CLUSTR_FORBIDDEN'
+  /**
+   * A rolling reload stopped: a new incarnation of the worker it names did not get ready (it
+   * exited, or `readyTimeoutMs` passed). The old incarnation kept running.
+   */
+  | 'ERR_CLUSTR_RELOAD_FAILED';
 
 /** Options of {@link ClustrError} beyond its message. */
 export interface ClustrErrorOptions {
