@@ -18,6 +18,9 @@ export type {
   OnRequestOptions,
   PresenceOptions,
   PublishOptions,
+  ReloadOptions,
+  ReloadSummary,
+  ReplacedWorker,
   RequestHandler,
   RequestOptions,
   RequestStats,
@@ -31,6 +34,7 @@ export type { ClustrErrorCode, Envelope, JsonData, JsonValue, Meta, Transport } 
 export type {
   ExitInfo,
   ReadySignal,
+  ReloadResult,
   RestartInfo,
   RestartOptions,
   RestartPolicy,

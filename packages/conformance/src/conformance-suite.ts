@@ -4,6 +4,7 @@ import { channelTests } from './channel-tests.js';
 import { killTests } from './kill-tests.js';
 import { lifecycleTests } from './lifecycle-tests.js';
 import { presenceTests } from './presence-tests.js';
+import { reloadTests } from './reload-tests.js';
 import { requestTests } from './request-tests.js';
 import { shutdownTests } from './shutdown-tests.js';
 
@@ -25,7 +26,7 @@ export interface SuiteContext {
 /**
  * The one behaviour suite: every row of the channel table (nested to depth 3), ordering,
  * queued-before-ready, confirmations, kill from every direction, unsubscribing, presence,
- * request/reply, one-of-group delivery and shutdown hooks. Run it once
+ * request/reply, one-of-group delivery, shutdown hooks and rolling reloads. Run it once
  * per transport; each transport must pass it unchanged.
  */
 export function conformanceSuite(target: ConformanceTarget): void {
@@ -51,5 +52,6 @@ export function conformanceSuite(target: ConformanceTarget): void {
     presenceTests(context);
     requestTests(context);
     shutdownTests(context);
+    reloadTests(context);
   });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 /** One line of an agent's shutdown log (see `AGENT_HOOK_LOG` in the agent). */
 export interface HookEvent {
-  readonly event: 'ready' | 'hook-start' | 'hook-done' | 'error' | 'exit';
+  readonly event: 'ready' | 'hook-start' | 'hook-done' | 'error' | 'exit' | 'private';
   readonly origin: string;
   /** The parent's workerId, or `master`. */
   readonly parent: string;
@@ -14,6 +14,8 @@ export interface HookEvent {
   readonly reason?: { kind: string; code?: number; signal?: string };
   readonly code?: number | string;
   readonly message?: string;
+  /** A private message's data. */
+  readonly data?: unknown;
 }
 
 /** A fresh file for agents to log their shutdowns to; `read()` parses what is there so far. */

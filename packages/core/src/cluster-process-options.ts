@@ -8,6 +8,11 @@ export interface ProcessIdentity {
   readonly group: string;
   /** The channels it subscribes to. */
   readonly channels: readonly string[];
+  /**
+   * Those of its workerId (private, `kill:`): a retired incarnation (a reload) lets go of them
+   * first, so that its successor gets what is sent there from then on.
+   */
+  readonly ownChannels: readonly string[];
   /** The parent that spawned this process, when clustr did. */
   readonly parent: ParentConnection | undefined;
 }

@@ -302,6 +302,12 @@ export abstract class ClusterProcess extends ProcessRoutes {
 
   #steps(transport: Transport | undefined): ShutdownSteps {
     return {
+      begin: async (reason) => {
+        this.presence.leaving();
+        if (reason.kind !== 'reload' || transport === undefined) return;
+        const own = this.#identity.ownChannels;
+        await Promise.allSettled(own.map((channel) => transport.unsubscribe(channel)));
+      },
       // Leaves first: the children stop while this process still routes and announces their exits.
       stopChildren: () => this.#children.stopAll(),
       leave: () => this.#apply({ type: 'leave' }),

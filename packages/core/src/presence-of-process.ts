@@ -159,6 +159,13 @@ export class ProcessPresence {
     }
   }
 
+  /** The process began to shut down: its record says `leaving` (no new requests are sent its way) from the next beat, which comes at once. */
+  leaving(): void {
+    if (this.isLeaving) return;
+    this.isLeaving = true;
+    this.presence.beatSoon();
+  }
+
   /**
    * The process leaves for `reason`: goodbye before its transport closes. A process that exits
    * (a kill order, a signal) says the exit its parent is about to see, so both say the same.
@@ -172,6 +179,7 @@ export class ProcessPresence {
 
 /** What a process's goodbye says for a shutdown `reason`. */
 function leaveReasonOf(reason: ShutdownReason): LeaveReason {
+  if (reason.kind === 'reload') return { kind: 'reload' };
   const code = exitCodeOf(reason);
   return code === undefined ? { kind: 'closed' } : { kind: 'exit', code, signal: null };
 }

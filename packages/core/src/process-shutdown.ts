@@ -12,6 +12,8 @@ import {
 
 /** The steps of a shutdown that belong to the process; the sequence here puts them in order. */
 export interface ShutdownSteps {
+  /** First: the process says it is leaving; retired by a reload, it hands its own channels over. */
+  begin(reason: ShutdownReason): Promise<void>;
   /** Stops the children this process spawned; each runs its own shutdown first (leaves first). */
   stopChildren(): Promise<void>;
   /** The hooks are over: from now on the process publishes nothing (what it tries is dropped). */
@@ -76,6 +78,7 @@ export class ProcessShutdown {
   /** Runs the sequence for `reason`; settles when the process has left. */
   async run(reason: ShutdownReason, steps: ShutdownSteps): Promise<void> {
     try {
+      await steps.begin(reason);
       await steps.stopChildren();
       await this.#hooks.run(reason, this.options.shutdownTimeoutMs, (error) => steps.report(error));
       steps.leave();

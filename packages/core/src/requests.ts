@@ -50,7 +50,7 @@ export interface RequestsHost {
  * `ClusterProcess` composes it.
  */
 export class Requests {
-  /** This process's rpc id: its workerId; a master's `master.<uuid>`, which no member can claim. */
+  /** This process's rpc id: `<workerId>.<pid>` (one per incarnation); a master's `master.<uuid>`, which no member can claim. */
   readonly rpc: string;
   /** The channel it listens on: `rpc:<rpc>`. */
   readonly channel: string;
@@ -79,7 +79,9 @@ export class Requests {
     group: string,
     private readonly host: RequestsHost,
   ) {
-    this.rpc = workerId ?? `master.${randomId()}`;
+    // One rpc channel per incarnation: during a reload two processes of one workerId answer and
+    // ask at once, each on its own channel (presence says which is whose).
+    this.rpc = workerId === undefined ? `master.${randomId()}` : `${workerId}.${process.pid}`;
     this.#ownGroup = workerId === undefined ? undefined : group;
     this.channel = rpcChannel(this.rpc);
     const { presence } = host;

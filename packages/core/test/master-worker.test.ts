@@ -202,7 +202,7 @@ describe('Worker', () => {
     );
   });
 
-  it('subscribes public, its group, its workerId, its kill and its rpc channel', async () => {
+  it('subscribes public, its group, its workerId, its kill and its rpc channel (one per incarnation)', async () => {
     const transport = createMemoryTransport();
     const worker = Worker.create({ group: 'web', workerId: W1, transport });
     await worker.ready();
@@ -211,7 +211,7 @@ describe('Worker', () => {
       `kill:${W1}`,
       'presence:all',
       'public',
-      `rpc:${W1}`,
+      `rpc:${W1}.${process.pid}`,
       'web',
     ]);
     expect(transport.self).toEqual({ workerId: W1, group: 'web' });
