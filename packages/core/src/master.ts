@@ -159,6 +159,7 @@ export class Master extends ClusterProcess {
         view: () => watch.view(this.members()),
         killWorker: (workerId, code) => this.killWorker(workerId, code),
         publish: (channel, data) => this.publish(channel, data as JsonValue),
+        reload: (options) => this.reload(options),
       },
       (error) => reportToEmitter(this, error),
     );
