@@ -308,6 +308,7 @@ export abstract class ClusterProcess extends ProcessRoutes {
         const own = this.#identity.ownChannels;
         await Promise.allSettled(own.map((channel) => transport.unsubscribe(channel)));
       },
+      answered: () => ({ what: 'requests being answered', done: this.requests.answered() }),
       // Leaves first: the children stop while this process still routes and announces their exits.
       stopChildren: () => this.#children.stopAll(),
       leave: () => this.#apply({ type: 'leave' }),

@@ -201,12 +201,17 @@ export class Presence {
       entry.seenAt = now;
       return;
     }
-    // A new incarnation while the old one is still listed: it replaced it (a rolling reload; a
-    // parent that saw the old one exit would have said so first). Its tombstone keeps the old
-    // one's late beats out.
-    if (entry !== undefined) this.left(member.id, { kind: 'reload' });
     this.table.set(member.id, { member, seenAt: now });
     this.generation++;
+    if (entry !== undefined) {
+      // A new incarnation while the old one is still listed: it replaced it (a rolling reload; a
+      // parent that saw the old one exit would have said so first). Swapped in one step — the
+      // member is never missing from the table — and the tombstone keeps the old one's late beats out.
+      const old = entry.member;
+      this.tombstones.set(member.id, { startedAt: old.startedAt, until: now + TOMBSTONE_MS });
+      const gone: Member = { ...old, state: 'leaving' };
+      for (const handler of this.leaves) this.call(() => handler(gone, { kind: 'reload' }));
+    }
     for (const handler of this.joins) this.call(() => handler(member));
   }
 

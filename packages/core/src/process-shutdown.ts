@@ -14,6 +14,8 @@ import {
 export interface ShutdownSteps {
   /** First: the process says it is leaving; retired by a reload, it hands its own channels over. */
   begin(reason: ShutdownReason): Promise<void>;
+  /** The work in hand the shutdown waits for with the hooks (the requests being answered). */
+  answered(): { what: string; done: Promise<void> };
   /** Stops the children this process spawned; each runs its own shutdown first (leaves first). */
   stopChildren(): Promise<void>;
   /** The hooks are over: from now on the process publishes nothing (what it tries is dropped). */
@@ -80,7 +82,12 @@ export class ProcessShutdown {
     try {
       await steps.begin(reason);
       await steps.stopChildren();
-      await this.#hooks.run(reason, this.options.shutdownTimeoutMs, (error) => steps.report(error));
+      await this.#hooks.run(
+        reason,
+        this.options.shutdownTimeoutMs,
+        (error) => steps.report(error),
+        steps.answered(),
+      );
       steps.leave();
       await steps.depart(reason);
     } finally {

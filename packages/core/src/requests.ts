@@ -8,7 +8,7 @@ import {
   rpcChannel,
 } from '@clustr/protocol/internal';
 import { Balancer, type BalancerPresence } from './balancer.js';
-import type { Member } from './presence-types.js';
+import type { LeaveReason, Member } from './presence-types.js';
 import type { RequestOffer } from './process-presence.js';
 import { assertTarget } from './request-errors.js';
 import {
@@ -29,7 +29,7 @@ const MAX_CACHED_CHANNELS = 10_000;
 export interface RequestsHost {
   /** Presence: who is alive, what each answers, who leaves. */
   readonly presence: BalancerPresence & {
-    onLeave(handler: (member: Member) => void): () => void;
+    onLeave(handler: (member: Member, reason: LeaveReason) => void): () => void;
     /** This process's methods changed: its record must say so soon. */
     offerChanged(): void;
   };
@@ -104,7 +104,11 @@ export class Requests {
       send: (channel, dataJson) => host.send(channel, dataJson),
     });
     this.#reports = new ReportThrottle((error) => host.report(error));
-    presence.onLeave((member) => this.#requester.left(member));
+    // A member replaced by a reload keeps answering what it took (its shutdown waits for its
+    // handlers): what is in flight to it is not failed; its timeout still bounds it.
+    presence.onLeave((member, reason) => {
+      if (reason.kind !== 'reload') this.#requester.left(member);
+    });
   }
 
   /** What this process's presence record says about requests. */
@@ -198,6 +202,11 @@ export class Requests {
       else if (this.#requester.replied(meta, res.id, error, reply) === 'not-from-member')
         this.#refuse(meta, 'ERR_CLUSTR_FORBIDDEN', `a reply to request ${res.id}, asked of another member`);
     } else this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', 'not a request, a reply or a one-of-group message');
+  }
+
+  /** Resolves once the requests this process is answering are answered (a shutdown waits for it). */
+  answered(): Promise<void> {
+    return this.#responder.whenIdle();
   }
 
   /** The process leaves: what is still pending fails with `ERR_CLUSTR_CLOSED`. */

@@ -34,13 +34,15 @@ export class ShutdownHooks {
   }
 
   /**
-   * Runs every hook with `reason`; settles when all have, or after `timeoutMs`, whichever is
-   * first. What a hook threw and the hooks still running at the deadline go to `report`.
+   * Runs every hook with `reason`; settles when all have — and `alongside` (the process's own
+   * work in hand, e.g. the requests it is answering) — or after `timeoutMs`, whichever is first.
+   * What a hook threw and what still runs at the deadline go to `report`.
    */
   async run(
     reason: ShutdownReason,
     timeoutMs: number,
     report: (error: ClustrError) => void,
+    alongside: { what: string; done: Promise<void> } = { what: '', done: Promise.resolve() },
   ): Promise<HooksOutcome> {
     const running = new Set<number>();
     let failed = 0;
@@ -55,7 +57,12 @@ export class ShutdownHooks {
         },
       );
     });
-    if (settled.length === 0) return { failed: 0, overran: 0 };
+    let isAlongsideDone = false;
+    settled.push(
+      alongside.done.then(() => {
+        isAlongsideDone = true;
+      }),
+    );
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), timeoutMs);
@@ -63,6 +70,16 @@ export class ShutdownHooks {
     const outcome = await Promise.race([Promise.all(settled), deadline]);
     clearTimeout(timer);
     if (outcome !== 'late') return { failed, overran: 0 };
+    if (!isAlongsideDone) {
+      report(
+        new ClustrError(
+          'ERR_CLUSTR_TIMEOUT',
+          `${alongside.what} still unfinished after shutdownTimeoutMs (${timeoutMs} ms): leaving anyway`,
+          { details: { timeoutMs, reason: reason.kind } },
+        ),
+      );
+    }
+    if (running.size === 0) return { failed, overran: 0 };
     const late = [...running].map((index) => index + 1);
     report(
       new ClustrError(
