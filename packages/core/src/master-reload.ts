@@ -107,7 +107,7 @@ export async function rollingReload(host: ReloadHost, options: unknown): Promise
   const { group, concurrency, readyTimeoutMs } = checkOptions(options);
   const startedAt = performance.now();
   const kept: { workerId: string; reason: string }[] = [];
-  const plan: { handle: WorkerHandle; group: string }[] = [];
+  const plan: { handle: WorkerHandle; group: string; isForeign: boolean }[] = [];
   for (const handle of host.children()) {
     // Presence says which group a worker joined (its program chose it, not the spec).
     const member = host.get(handle.workerId);
@@ -116,8 +116,11 @@ export async function rollingReload(host: ReloadHost, options: unknown): Promise
       if (joined === undefined) kept.push({ workerId: handle.workerId, reason: 'not in presence yet' });
       continue;
     }
+    // A child that is no clustr process (bash) is announced by this master: presence cannot
+    // confirm its new incarnation, its ready signal (its spawn) is all there is.
+    const isForeign = member !== undefined && member.command !== 'node';
     if (handle.state !== 'running') kept.push({ workerId: handle.workerId, reason: `it is ${handle.state}` });
-    else plan.push({ handle, group: joined ?? '' });
+    else plan.push({ handle, group: joined ?? '', isForeign });
   }
   const replaced: ReplacedWorker[] = [];
   let failure: unknown;
@@ -125,10 +128,11 @@ export async function rollingReload(host: ReloadHost, options: unknown): Promise
     for (let step = plan.shift(); step !== undefined && failure === undefined; step = plan.shift()) {
       const { handle } = step;
       try {
-        const result = await handle.reload({
-          readyTimeoutMs,
-          whenReady: (pid) => readyInPresence(host, handle.workerId, pid),
-        });
+        const result = await handle.reload(
+          step.isForeign
+            ? { readyTimeoutMs }
+            : { readyTimeoutMs, whenReady: (pid) => readyInPresence(host, handle.workerId, pid) },
+        );
         replaced.push({ ...result, group: step.group });
       } catch (error) {
         failure ??= error;
