@@ -146,6 +146,31 @@ describe('clustr against local clusters', () => {
     }, 'ps showing both web workers with new pids, one more restart and the same pins');
   });
 
+  it('SIGHUP to the master reloads every worker it spawned: the bash child and the cache with its shard too', async () => {
+    const before = JSON.parse((await clustr(['ps', '--json'], env)).stdout) as Member[];
+    const children = before.filter((m) => m.parentId === before.find((x) => x.workerId === 'master')!.id);
+    process.kill(shop.pid, 'SIGHUP');
+    await eventually(
+      async () => {
+        const after = JSON.parse((await clustr(['ps', '--json'], env)).stdout) as Member[];
+        return children.every((old) => {
+          const now = after.find((m) => m.id === old.id);
+          return now !== undefined && now.pid !== old.pid && now.state === 'ready';
+        });
+      },
+      `ps showing the master's ${children.length} children with new pids`,
+      30_000,
+    );
+    // The cache worker's new incarnation spawned a new shard; the old shard went with the old cache.
+    const oldShards = new Set(before.filter((m) => m.group === 'shard').map((m) => m.id));
+    await eventually(async () => {
+      const after = JSON.parse((await clustr(['ps', '--json'], env)).stdout) as Member[];
+      const shards = after.filter((m) => m.group === 'shard');
+      return shards.length === 1 && !oldShards.has(shards[0]!.id);
+    }, 'ps listing one shard, a new one: the old one left with the old cache');
+    expect(shop.child.exitCode).toBe(null);
+  });
+
   it('lists several clusters, picks one by --name or --pid, and removes a dead master’s socket', async () => {
     const jobs = await FixtureCluster.start({ ...env, CLUSTER_NAME: 'jobs', SMALL: '1' });
     try {
