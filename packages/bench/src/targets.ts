@@ -78,7 +78,16 @@ export const TARGETS: readonly Target[] = [
     'at-least',
     1.5,
   ),
-  target('redis one-way, windowed', 'rate', 'redis.one-way.clustr', 'redis.one-way.redis-client', 'info'),
+  // One PUBLISH per channel per turn (issue 16): judged against the raw client's windowed PUBLISH
+  // loop, which pays the server's per-command cost per message.
+  target(
+    'redis one-way, windowed',
+    'rate',
+    'redis.one-way.clustr',
+    'redis.one-way.redis-client',
+    'at-least',
+    3,
+  ),
   target('redis one-way', 'rate', 'redis.one-way.clustr', 'redis.one-way.moleculer-emit', 'at-least', 3),
   target('redis one-way', 'rate', 'redis.one-way.clustr', 'redis.one-way.ioredis', 'info'),
   target(
@@ -89,7 +98,7 @@ export const TARGETS: readonly Target[] = [
     'at-least',
     3,
   ),
-  target('redis fan-out to 4', 'rate', 'redis.fan-out.clustr', 'redis.fan-out.redis-client', 'info'),
+  target('redis fan-out to 4', 'rate', 'redis.fan-out.clustr', 'redis.fan-out.redis-client', 'at-least', 3),
   target(
     'redis round trip p50',
     'p50',

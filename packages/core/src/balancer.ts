@@ -20,6 +20,19 @@ export type NoPick = { readonly reason: string };
 /** The workerId every master carries. */
 const MASTER_WORKER_ID = 'master';
 
+/** A round-robin counter, mutable in place: one lookup finds and advances it. */
+interface Turn {
+  next: number;
+}
+
+/** The last group picked from, with its candidates and counter, while presence stays the same. */
+interface LastPick {
+  readonly target: string;
+  readonly key: string;
+  readonly candidates: readonly Member[];
+  readonly turn: Turn;
+}
+
 /**
  * Chooses the member a request or a one-of-group message goes to, from presence: a workerId
  * names one member; `"master"` this process's master; anything else is a group, whose
@@ -29,7 +42,9 @@ const MASTER_WORKER_ID = 'master';
  */
 export class Balancer {
   /** Per group, per method: the next round-robin turn (kept across presence changes). */
-  readonly #turns = new Map<string, Map<string, number>>();
+  readonly #turns = new Map<string, Map<string, Turn>>();
+  /** A burst to one group skips every lookup: its candidates and counter are kept here. */
+  #last: LastPick | undefined;
   /** Per group, per method (`''` for deliver: 'one'): its candidates, until presence changes. */
   readonly #candidates = new Map<string, Map<string, readonly Member[]>>();
   #generation = -1;
@@ -43,6 +58,7 @@ export class Balancer {
   /** This process's own handlers changed: what was cached from them is stale. */
   invalidate(): void {
     this.#generation = -1;
+    this.#last = undefined;
   }
 
   /**
@@ -52,6 +68,14 @@ export class Balancer {
   pick(target: string, method: string | undefined, tried?: ReadonlySet<string>): Member | NoPick {
     this.#refresh();
     const key = method ?? '';
+    const last = this.#last;
+    if (
+      last !== undefined &&
+      last.target === target &&
+      last.key === key &&
+      (tried === undefined || tried.size === 0)
+    )
+      return last.candidates[last.turn.next++ % last.candidates.length]!;
     // Cached only for groups, until presence changes: a burst to a group skips the lookups below.
     let byMethod = this.#candidates.get(target);
     let candidates = byMethod?.get(key);
@@ -68,15 +92,15 @@ export class Balancer {
       }
       byMethod.set(key, candidates);
     }
-    if (tried !== undefined && tried.size > 0) candidates = candidates.filter((m) => !tried.has(m.id));
+    const isRetry = tried !== undefined && tried.size > 0;
+    if (isRetry) candidates = candidates.filter((m) => !tried.has(m.id));
     if (candidates.length === 0) {
       const what = method === undefined ? 'listens' : `has a handler for "${method}"`;
-      return { reason: `no live member of "${target}" ${what}${tried?.size ? ' but those tried' : ''}` };
+      return { reason: `no live member of "${target}" ${what}${isRetry ? ' but those tried' : ''}` };
     }
-    const turns = this.#turnsOf(target);
-    const turn = turns.get(key) ?? 0;
-    turns.set(key, turn + 1);
-    return candidates[turn % candidates.length]!;
+    const turn = this.#turnOf(target, key);
+    if (!isRetry) this.#last = { target, key, candidates, turn };
+    return candidates[turn.next++ % candidates.length]!;
   }
 
   #check(
@@ -93,13 +117,18 @@ export class Balancer {
     return member;
   }
 
-  #turnsOf(group: string): Map<string, number> {
+  #turnOf(group: string, key: string): Turn {
     let turns = this.#turns.get(group);
     if (turns === undefined) {
       turns = new Map();
       this.#turns.set(group, turns);
     }
-    return turns;
+    let turn = turns.get(key);
+    if (turn === undefined) {
+      turn = { next: 0 };
+      turns.set(key, turn);
+    }
+    return turn;
   }
 
   #refresh(): void {
@@ -107,6 +136,7 @@ export class Balancer {
     this.#generation = this.presence.generation;
     this.#candidates.clear();
     this.#master = undefined;
+    this.#last = undefined;
   }
 
   #collect(group: string, method: string | undefined): readonly Member[] {

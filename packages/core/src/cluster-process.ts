@@ -87,14 +87,16 @@ export abstract class ClusterProcess extends ProcessRoutes {
       serves: () => this.requests.offer(),
     });
     this.route(this.presence.channel, (envelope) => this.presence.receive(envelope));
-    this.requests = new Requests(identity.workerId, identity.group, {
+    this.requests = new Requests(identity.workerId, {
       presence: this.presence,
       send: (channel, dataJson) => this.#send(channel, dataJson),
       report: (error) => this.report(error),
       joined: (operation) => whenJoined(this.#state, this.#ready, operation),
-      deliverToGroup: (envelope) => this.deliver(this.handlersOf(this.group), envelope),
     });
     this.route(this.requests.channel, (envelope) => this.requests.receive(envelope));
+    const { oneChannel } = this.requests;
+    if (oneChannel !== undefined)
+      this.route(oneChannel, (envelope) => this.deliver(this.handlersOf(this.group), envelope));
     this.lifecycle = new ProcessShutdown(options, {
       isShuttingDown: () => isClosing(this.#state),
       stop: (signal) => this.stopAndExit({ kind: 'signal', signal }),
@@ -288,7 +290,7 @@ export abstract class ClusterProcess extends ProcessRoutes {
 
   /** The channels this process subscribes to, but presence's (which it keeps to the end). */
   #ownChannels(): string[] {
-    return [...this.#identity.channels, this.requests.channel];
+    return [...this.#identity.channels, ...this.requests.channels];
   }
 
   #send(channel: string, dataJson: string): void {

@@ -23,6 +23,12 @@ export interface MemberStats {
   queuedBytes: number;
   /** Errors it reported since it started (bad input, transport trouble, handler throws). */
   errors: number;
+  /**
+   * Messages sent to it that never arrived, as its transport counts them (gaps in the senders'
+   * numbering over Redis, `ERR_CLUSTR_MESSAGES_LOST`); absent from members whose transport does
+   * not count them.
+   */
+  messagesLost?: number;
 }
 
 /** Where a member is in its life. */

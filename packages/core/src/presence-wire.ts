@@ -46,6 +46,8 @@ function checkStats(value: unknown): MemberStats | undefined {
     if (!isCount(figure)) return undefined;
     stats[key] = figure;
   }
+  // Optional: members whose transport does not count lost messages leave it out.
+  if (isCount(value.messagesLost)) stats.messagesLost = value.messagesLost;
   return stats;
 }
 

@@ -18,14 +18,17 @@ export function createTrafficCounters(): TrafficCounters {
 interface TransportFigures {
   bytesIn: number;
   queuedBytes: number;
+  /** A transport's `missed` (messages sent here that never arrived), when it counts them. */
+  messagesLost: number | undefined;
 }
 
 /** Sums the figures presence reports from a transport's `stats()`, whatever its shape. */
 export function transportFigures(stats: unknown): TransportFigures {
-  const figures = { bytesIn: 0, queuedBytes: 0 };
+  const figures: TransportFigures = { bytesIn: 0, queuedBytes: 0, messagesLost: undefined };
   if (typeof stats !== 'object' || stats === null) return figures;
   const links: unknown[] = [];
-  const { parent, children, queuedBytes, bytesReceived } = stats as Record<string, unknown>;
+  const { parent, children, queuedBytes, bytesReceived, missed } = stats as Record<string, unknown>;
+  if (typeof missed === 'number') figures.messagesLost = missed;
   if (typeof queuedBytes === 'number') figures.queuedBytes += queuedBytes;
   if (typeof bytesReceived === 'number') figures.bytesIn += bytesReceived;
   if (parent !== undefined) links.push(parent);
@@ -64,7 +67,7 @@ export class StatsSampler {
     this.lastAt = now;
     const p99 = this.delay.count > 0 ? this.delay.percentile(99) / 1e6 : 0;
     this.delay.reset();
-    const { bytesIn, queuedBytes } = transportFigures(this.transportStats());
+    const { bytesIn, queuedBytes, messagesLost } = transportFigures(this.transportStats());
     return {
       rss: process.memoryUsage.rss(),
       cpuPercent: round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 100),
@@ -75,6 +78,7 @@ export class StatsSampler {
       bytesIn,
       queuedBytes,
       errors: this.counters.errors,
+      ...(messagesLost === undefined ? {} : { messagesLost }),
     };
   }
 

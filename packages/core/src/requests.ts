@@ -3,6 +3,7 @@ import {
   assertUserChannel,
   describeValue,
   isGroupName,
+  oneChannel,
   ReportThrottle,
   randomId,
   rpcChannel,
@@ -20,7 +21,7 @@ import {
 import { Requester } from './requester.js';
 import { Responder } from './responder.js';
 import { assertMethodName } from './rpc-names.js';
-import { encodeOne, type RpcData, readRemoteError, rpcKind } from './rpc-wire.js';
+import { type RpcData, readRemoteError, rpcKind } from './rpc-wire.js';
 
 /** Most rpc channel strings kept; past it the cache starts again (members come and go). */
 const MAX_CACHED_CHANNELS = 10_000;
@@ -38,15 +39,14 @@ export interface RequestsHost {
   report(error: ClustrError): void;
   /** Undefined once the process is in the cluster; a promise while it joins; throws once it has left. */
   joined(operation: string): Promise<void> | undefined;
-  /** Hands a one-of-group message to the process's group handlers. */
-  deliverToGroup(envelope: Envelope): void;
 }
 
 /**
  * Requests and one-of-group delivery, as a process runs them. It listens on its own control
- * channel `rpc:<id>` for requests (answered by its {@link Responder}), replies (matched by its
- * {@link Requester}) and one-of-group messages (handed to its group handlers); the member a
- * request or a one-of-group message goes to is chosen by the {@link Balancer} from presence.
+ * channel `rpc:<id>` for requests (answered by its {@link Responder}) and replies (matched by its
+ * {@link Requester}); a worker also on `one:<workerId>` for one-of-group messages, whose data is
+ * the message itself (handed to its group handlers as it came). The member a request or a
+ * one-of-group message goes to is chosen by the {@link Balancer} from presence.
  * `ClusterProcess` composes it.
  */
 export class Requests {
@@ -54,6 +54,8 @@ export class Requests {
   readonly rpc: string;
   /** The channel it listens on: `rpc:<rpc>`. */
   readonly channel: string;
+  /** A worker's one-of-group channel, `one:<workerId>`; a master has none (it is in no group). */
+  readonly oneChannel: string | undefined;
   readonly #responder: Responder;
   readonly #balancer: Balancer;
   readonly #requester: Requester;
@@ -62,8 +64,6 @@ export class Requests {
   /** Groups a one-of-group message was dropped for, until one is delivered again. */
   readonly #emptyGroups = new Set<string>();
   #droppedOne = 0;
-  /** The group whose one-of-group messages this process takes: a worker's; none for a master. */
-  readonly #ownGroup: string | undefined;
   /** The last group `publishOne` accepted, target and method `request` accepted. */
   #checkedGroup: string | undefined;
   #checkedTarget: string | undefined;
@@ -73,17 +73,18 @@ export class Requests {
    * hashes a string once, not a fresh concatenation per message.
    */
   readonly #channels = new Map<string, string>();
+  /** The same for the one-of-group channel of each member chosen. */
+  readonly #oneChannels = new Map<string, string>();
 
   constructor(
     workerId: string | undefined,
-    group: string,
     private readonly host: RequestsHost,
   ) {
     // One rpc channel per incarnation: during a reload two processes of one workerId answer and
     // ask at once, each on its own channel (presence says which is whose).
     this.rpc = workerId === undefined ? `master.${randomId()}` : `${workerId}.${process.pid}`;
-    this.#ownGroup = workerId === undefined ? undefined : group;
     this.channel = rpcChannel(this.rpc);
+    this.oneChannel = workerId === undefined ? undefined : oneChannel(workerId);
     const { presence } = host;
     this.#responder = new Responder({
       send: (channel, dataJson) => host.send(channel, dataJson),
@@ -179,19 +180,19 @@ export class Requests {
       return;
     }
     if (this.#emptyGroups.size > 0) this.#emptyGroups.delete(group);
-    this.host.send(this.#channelOf(member), encodeOne(group, dataJson));
+    this.host.send(cached(this.#oneChannels, member.workerId, oneChannel), dataJson);
+  }
+
+  /** The channels this process listens on for requests, replies and one-of-group messages. */
+  get channels(): readonly string[] {
+    return this.oneChannel === undefined ? [this.channel] : [this.channel, this.oneChannel];
   }
 
   /** A message on this process's rpc channel. */
   receive(envelope: Envelope): void {
     const { meta, data } = envelope;
     const kind = rpcKind(data);
-    if (kind === 'one') {
-      const { one, data: message } = data as Extract<RpcData, { one: string }>;
-      // Only a worker's own group: a master has none (its group name is its private channel's).
-      if (one === this.#ownGroup) this.host.deliverToGroup({ meta, data: message });
-      else this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', `a message for group ${describeValue(one)}`);
-    } else if (kind === 'req') {
+    if (kind === 'req') {
       const { req, data: request } = data as Extract<RpcData, { req: unknown }>;
       this.#responder.handle(meta, req.id, req.method, req.replyTo, request);
     } else if (kind !== undefined) {
@@ -201,7 +202,7 @@ export class Requests {
         this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', 'a reply whose error has no name or message');
       else if (this.#requester.replied(meta, res.id, error, reply) === 'not-from-member')
         this.#refuse(meta, 'ERR_CLUSTR_FORBIDDEN', `a reply to request ${res.id}, asked of another member`);
-    } else this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', 'not a request, a reply or a one-of-group message');
+    } else this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', 'not a request or a reply');
   }
 
   /** Resolves once the requests this process is answering are answered (a shutdown waits for it). */
@@ -216,14 +217,7 @@ export class Requests {
   }
 
   #channelOf(member: Member): string {
-    const rpc = member.rpc ?? member.workerId;
-    let channel = this.#channels.get(rpc);
-    if (channel === undefined) {
-      if (this.#channels.size >= MAX_CACHED_CHANNELS) this.#channels.clear();
-      channel = rpcChannel(rpc);
-      this.#channels.set(rpc, channel);
-    }
-    return channel;
+    return cached(this.#channels, member.rpc ?? member.workerId, rpcChannel);
   }
 
   #refuse(meta: Meta, code: 'ERR_CLUSTR_BAD_FRAME' | 'ERR_CLUSTR_FORBIDDEN', what: string): void {
@@ -234,4 +228,15 @@ export class Requests {
       }),
     );
   }
+}
+
+/** `build(id)`, kept in `cache` (bounded: past it the cache starts again, members come and go). */
+function cached(cache: Map<string, string>, id: string, build: (id: string) => string): string {
+  let channel = cache.get(id);
+  if (channel === undefined) {
+    if (cache.size >= MAX_CACHED_CHANNELS) cache.clear();
+    channel = build(id);
+    cache.set(id, channel);
+  }
+  return channel;
 }

@@ -13,18 +13,18 @@ export interface RemoteErrorInfo {
 
 /**
  * The data of a message on a process's `rpc:<id>` channel, by kind, once {@link rpcKind} has
- * checked it: a request, a reply (`res` with `data`, or with an `error`), a one-of-group message.
+ * checked it: a request, or a reply (`res` with `data`, or with an `error`). One-of-group
+ * messages have their own channel, `one:<workerId>`, and no wrapper.
  */
 export type RpcData =
   | {
       readonly req: { readonly id: number; readonly method: string; readonly replyTo: string };
       readonly data: unknown;
     }
-  | { readonly res: { readonly id: number; readonly error?: unknown }; readonly data?: unknown }
-  | { readonly one: string; readonly data: unknown };
+  | { readonly res: { readonly id: number; readonly error?: unknown }; readonly data?: unknown };
 
 /** The kinds of {@link RpcData}: `err` is a reply with an error. */
-export type RpcKind = 'req' | 'res' | 'err' | 'one';
+export type RpcKind = 'req' | 'res' | 'err';
 
 /** Longest error name or message a reply may carry; longer ones are cut. */
 const MAX_ERROR_TEXT = 4096;
@@ -86,20 +86,13 @@ export function encodeErrorReply(id: number, error: RemoteErrorInfo): string {
   return JSON.stringify({ res: { id, error } });
 }
 
-/** `{"one":"<group>","data":…}` around data that is already JSON. */
-export function encodeOne(group: string, dataJson: string): string {
-  return `{"one":"${group}","data":${dataJson}}`;
-}
-
 /**
  * Checks what came on an rpc channel and says which kind it is; undefined when it is none of
  * them (reported by the caller). Allocates nothing: the caller reads the fields of `data`.
- * A `one` group is not checked as a group name: the receiver takes only its own group's.
  */
 export function rpcKind(data: unknown): RpcKind | undefined {
   if (!isRecord(data)) return undefined;
-  const { req, res, one } = data;
-  if (typeof one === 'string') return 'data' in data ? 'one' : undefined;
+  const { req, res } = data;
   if (isRecord(res)) {
     if (!isId(res.id)) return undefined;
     if (res.error === undefined) return 'data' in data ? 'res' : undefined;

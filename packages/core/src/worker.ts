@@ -4,6 +4,7 @@ import {
   assertOwnWorkerId,
   describeValue,
   killChannel,
+  oneChannel,
   PUBLIC_CHANNEL,
   randomId,
 } from '@clustr/protocol/internal';
@@ -69,7 +70,7 @@ export class Worker extends ClusterProcess {
         workerId,
         group: options.group,
         channels: [PUBLIC_CHANNEL, options.group, workerId, killChannel(workerId)],
-        ownChannels: [workerId, killChannel(workerId)],
+        ownChannels: [workerId, killChannel(workerId), oneChannel(workerId)],
         parent,
       },
       options,

@@ -202,13 +202,14 @@ describe('Worker', () => {
     );
   });
 
-  it('subscribes public, its group, its workerId, its kill and its rpc channel (one per incarnation)', async () => {
+  it('subscribes public, its group, its workerId, its kill, its rpc (one per incarnation) and its one-of-group channel', async () => {
     const transport = createMemoryTransport();
     const worker = Worker.create({ group: 'web', workerId: W1, transport });
     await worker.ready();
     expect([...transport.subscribed].sort()).toEqual([
       W1,
       `kill:${W1}`,
+      `one:${W1}`,
       'presence:all',
       'public',
       `rpc:${W1}.${process.pid}`,

@@ -58,6 +58,13 @@ export type ClustrErrorCode =
    */
   | 'ERR_CLUSTR_FORBIDDEN'
   /**
+   * Messages a sender numbered never arrived (a gap in its sequence on a channel: pub/sub lost
+   * them, e.g. while this process's Redis subscriber was disconnected). `details`: `sender` (the
+   * sender's incarnation id), `channel`, `count` (messages missing, exact). Reported once per
+   * episode; counted in the transport's `stats()` and in presence.
+   */
+  | 'ERR_CLUSTR_MESSAGES_LOST'
+  /**
    * A rolling reload stopped: a new incarnation of the worker it names did not get ready (it
    * exited, or `readyTimeoutMs` passed). The old incarnation kept running.
    */

@@ -101,7 +101,12 @@ function utf8ByteLength(text: string, maxBytes: number): number {
   return bytes;
 }
 
-function parseJson(input: string | Uint8Array, maxBytes: number, what: string): unknown {
+/**
+ * Parses JSON from outside (a line, a Redis payload) after checking its UTF-8 size against
+ * `maxBytes`; throws `ERR_CLUSTR_BAD_FRAME` naming `what` — never any other exception. The one
+ * copy of the size-then-parse rule that every decoder of outside input goes through.
+ */
+export function decodeJson(input: string | Uint8Array, maxBytes: number, what: string): unknown {
   const size = typeof input === 'string' ? utf8ByteLength(input, maxBytes) : input.byteLength;
   if (size > maxBytes) {
     const message = `${what} of ${size} bytes is larger than the limit of ${maxBytes} bytes`;
@@ -122,7 +127,7 @@ function parseJson(input: string | Uint8Array, maxBytes: number, what: string): 
  * — never any other exception, never a half-valid object.
  */
 export function decodeFrame(input: string | Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTES): Frame {
-  return validateFrame(parseJson(input, maxBytes, 'frame'));
+  return validateFrame(decodeJson(input, maxBytes, 'frame'));
 }
 
 /**
@@ -130,5 +135,5 @@ export function decodeFrame(input: string | Uint8Array, maxBytes = DEFAULT_MAX_F
  * `ERR_CLUSTR_BAD_FRAME` — never any other exception.
  */
 export function decodeEnvelope(input: string | Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTES): Envelope {
-  return validateEnvelope(parseJson(input, maxBytes, 'envelope'));
+  return validateEnvelope(decodeJson(input, maxBytes, 'envelope'));
 }

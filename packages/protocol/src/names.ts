@@ -12,11 +12,17 @@ export const EXTERNAL_GROUP = 'external';
 /** Prefix of the control channel a worker listens to for its kill order: `kill:<workerId>`. */
 export const KILL_CHANNEL_PREFIX = 'kill:';
 /**
- * Prefix of the control channel each process receives requests, replies and one-of-group
- * messages on: `rpc:<workerId>.<pid>` for a worker (one per incarnation), `rpc:master.<random UUID>` for a master (a name
- * no child can claim as a member of its subtree).
+ * Prefix of the control channel each process receives requests and replies on:
+ * `rpc:<workerId>.<pid>` for a worker (one per incarnation), `rpc:master.<random UUID>` for a
+ * master (a name no child can claim as a member of its subtree).
  */
 export const RPC_CHANNEL_PREFIX = 'rpc:';
+/**
+ * Prefix of the control channel a worker receives one-of-group messages on (`deliver: 'one'`):
+ * `one:<workerId>`. Its data is the message itself, for the worker's group handlers: no wrapper
+ * to parse, so a message to one member costs what a message to the group costs.
+ */
+export const ONE_CHANNEL_PREFIX = 'one:';
 /**
  * The control channel presence travels on: every process's heartbeats, leaves and hellos. Every
  * process listens to it; over Redis it is `<namespace>:presence:all`.
@@ -140,6 +146,11 @@ export function killChannel(workerId: string): string {
 /** The control channel on which the process whose rpc id is `id` receives requests and replies. */
 export function rpcChannel(id: string): string {
   return RPC_CHANNEL_PREFIX + id;
+}
+
+/** The control channel on which `workerId` receives the one-of-group messages chosen for it. */
+export function oneChannel(workerId: string): string {
+  return ONE_CHANNEL_PREFIX + workerId;
 }
 
 /** Throws `ERR_CLUSTR_INVALID_EXIT_CODE` unless `value` is an integer exit code from 0 to 255. */

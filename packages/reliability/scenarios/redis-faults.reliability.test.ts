@@ -11,7 +11,7 @@ import {
 } from '@clustr/transport-redis';
 import { type RedisServer, startRedisServer } from '@clustr-internal/test-utils';
 import { describe, expect, it } from 'vitest';
-import type { SummaryResult } from '../src/commands.js';
+import { type ErrorTally, lostByChannel, type SummaryResult } from '../src/commands.js';
 import { MASTER_EPOCH, MasterStream } from '../src/master-streams.js';
 import { printFigureAfterAll } from '../src/print-figure.js';
 import { connectAdmin, killClients, lossBound, spread } from '../src/redis-faults.js';
@@ -54,7 +54,9 @@ async function runRedisFaults(fig: Figure, redis: RedisServer): Promise<void> {
   );
 
   const recovered = async (t0: number, what: string) => {
-    await cluster.probe(handles, what, 'public');
+    // On each worker's private channel: `public` carries only the master's streams, so what the
+    // workers report lost there is stream messages only.
+    await cluster.probe(handles, what);
     return performance.now() - t0;
   };
   const admin = await connectAdmin(redis.url);
@@ -162,19 +164,60 @@ async function runRedisFaults(fig: Figure, redis: RedisServer): Promise<void> {
   const stats = (transport as RedisTransport).stats();
   const { p50, max } = spread(recoveries);
   const { missing: lost, expected: streamed } = during;
+  // What the receivers said they missed (ERR_CLUSTR_MESSAGES_LOST), on the streams' channels: the
+  // master receives the workers' streams on `master`, each worker the master's on `public`.
+  const byStream = (e: Expectation) => checkStreams(received, [e]).missing;
+  const measuredToMaster = streams
+    .filter((e) => e.receiver === 'master')
+    .reduce((n, e) => n + byStream(e), 0);
+  const measuredToWorkers = lost - measuredToMaster;
+  // A gap's first report goes out at once, the rest of its episode within a second: ask until the
+  // summaries are in (bounded).
+  let reportedToWorkers = 0;
+  for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+    const tallies = await cluster.commandAll<ErrorTally>(handles, { cmd: 'errors' });
+    reportedToWorkers = tallies.reduce((n, t) => n + (t.lost[`${NS}:public`] ?? 0), 0);
+    if (reportedToWorkers >= measuredToWorkers) break;
+  }
+  const masterLost = () => lostByChannel(cluster.errors)[`${NS}:master`] ?? 0;
+  await cluster
+    .until(() => (masterLost() >= measuredToMaster ? true : undefined), 'the master’s loss reports', 5_000)
+    .catch(() => {});
+  const reportedToMaster = masterLost();
+  const reported = reportedToMaster + reportedToWorkers;
   fig.set(
     `${KILL_ROUNDS} CLIENT KILL rounds every ${FAULT_INTERVAL_MS} ms (${killed} connections killed) + 1 redis-server restart, ` +
       `${WORKERS} workers + master; recovery p50 ${p50} ms, max ${max} ms; restart recovery ${Math.round(restartMs)} ms; ` +
       `lost during the faults ${lost}/${streamed} stream msgs (${((100 * lost) / Math.max(1, streamed)).toFixed(2)}%; bound ${bound}: ${reason}), ` +
+      `ERR_CLUSTR_MESSAGES_LOST reported ${reported} vs measured ${lost} (master→workers ${reportedToWorkers} vs ${measuredToWorkers}; workers→master ${reportedToMaster} vs ${measuredToMaster}, probe answers on that channel included in the reports), ` +
       `${during.dup + off.dup} dup, ${during.reordered + off.reordered} reordered, ${streams.length + offline.length - during.badFins - off.badFins}/${streams.length + offline.length} fins; ` +
       `published while disconnected: ${off.delivered}/${off.expected} delivered (workers→master ${offlineTo(true)}/${WORKERS * OFFLINE}, ` +
       `master→workers ${offlineTo(false)}/${WORKERS * OFFLINE}: ${offlinePairs.join(', ')}); master transport: ${stats.reconnects} reconnects, ${stats.lost} PUBLISH lost in flight`,
-    { recoveries, restartMs, killed, during, off, offlinePairs, bound, reason, stats, epoch: MASTER_EPOCH },
+    {
+      recoveries,
+      restartMs,
+      killed,
+      during,
+      off,
+      offlinePairs,
+      bound,
+      reason,
+      stats,
+      epoch: MASTER_EPOCH,
+      lossReports: { reportedToMaster, measuredToMaster, reportedToWorkers, measuredToWorkers },
+    },
   );
   expect(killed).toBeGreaterThanOrEqual(KILL_ROUNDS * 2);
   expect(during.problems, 'streams across the faults: order, uniqueness and every fin').toEqual([]);
   expect(off.problems, 'published while disconnected: all of it, in order, with its fin').toEqual([]);
   expect(lost, `pub/sub may lose only what was in the air at a fault: ${reason}`).toBeLessThanOrEqual(bound);
+  // Loss you can see: every stream message that never arrived was reported, by its receiver. On
+  // `master` the workers' probe answers travel too, and may be lost with the streams: reported
+  // there is the stream loss plus lost answers, never less.
+  expect(reportedToWorkers, 'master→workers: messages reported lost at the workers').toBe(measuredToWorkers);
+  expect(reportedToMaster, 'workers→master: messages reported lost at the master').toBeGreaterThanOrEqual(
+    measuredToMaster,
+  );
 }
 
 describe('redis faults', () => {

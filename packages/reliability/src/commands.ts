@@ -29,6 +29,8 @@ export interface PlanEntry {
 /** Error counts of a process, by code, with the first few messages of each. */
 export interface ErrorTally {
   counts: Record<string, number>;
+  /** Messages reported lost (`ERR_CLUSTR_MESSAGES_LOST`), summed per Redis channel. */
+  lost: Record<string, number>;
   samples: { code: string; message: string; reason?: string }[];
 }
 
@@ -91,6 +93,23 @@ interface ErrorLike {
 export function reportsIn(error: ErrorLike): number {
   const count = error.details?.count;
   return typeof count === 'number' && typeof error.details?.source === 'string' ? count : 1;
+}
+
+/**
+ * Messages the `ERR_CLUSTR_MESSAGES_LOST` reports among `errors` say never arrived, summed per
+ * Redis channel (their `details.count`s add up exactly to the receiver's `stats().missed`).
+ */
+export function lostByChannel(
+  errors: readonly ErrorLike[],
+  into: Record<string, number> = {},
+): Record<string, number> {
+  for (const error of errors) {
+    if (error.code !== 'ERR_CLUSTR_MESSAGES_LOST') continue;
+    const { channel, count } = error.details ?? {};
+    if (typeof channel === 'string' && typeof count === 'number')
+      into[channel] = (into[channel] ?? 0) + count;
+  }
+  return into;
 }
 
 /** Frames the `error` events of `code` stand for (a throttled summary counts what it sums up). */

@@ -1,5 +1,5 @@
 // An independent model of the wire contract, written from the documentation (the root README's
-// "Wire format", @clustr/protocol's "Names and their rules" and "Frames on the IPC wire",
+// "Wire format" — Redis payloads as envelopes or arrays of them — @clustr/protocol's "Names and their rules" and "Frames on the IPC wire",
 // @clustr/transport-ipc's wire format and identity rules), not from the code under test: the
 // fuzzer's expected verdicts come from here. It imports nothing from @clustr/*. When the
 // contract changes, change it here, and only here.
@@ -153,6 +153,45 @@ export class ChildLineJudge {
       Object.keys(meta).every((key) => META_FIELDS.has(key));
     return isCanonical ? 'deliver' : 'forbid';
   }
+}
+
+/**
+ * How a subscriber counts a Redis payload (on a non-kill channel), per the README's wire section:
+ * a payload is an envelope or a non-empty JSON array of envelopes, each element judged alone (an
+ * array inside it is refused). Returns how many are delivered and how many counted bad; a payload
+ * that is not JSON, too large, an empty array or neither form counts one bad.
+ */
+export function judgePayload(
+  payload: Uint8Array,
+  maxPayloadBytes: number,
+): { delivered: number; bad: number } {
+  if (payload.byteLength > maxPayloadBytes) return { delivered: 0, bad: 1 };
+  const isEnvelope = (item: unknown) =>
+    isPlainObject(item) && isValidMeta(item.meta) && Object.hasOwn(item, 'data');
+  const text = Buffer.from(payload).toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // An array that is not JSON as a whole is judged part by part, cut where `},{"meta":` joins two.
+    const parts = text.startsWith('[')
+      ? text.slice(1, text.endsWith(']') ? -1 : undefined).split('},{"meta":')
+      : [];
+    if (parts.length < 2) return { delivered: 0, bad: 1 };
+    const items = parts.map((part, i) => {
+      try {
+        return JSON.parse(`${i > 0 ? '{"meta":' : ''}${part}${i < parts.length - 1 ? '}' : ''}`) as unknown;
+      } catch {
+        return undefined;
+      }
+    });
+    const delivered = items.filter(isEnvelope).length;
+    return { delivered, bad: items.length - delivered };
+  }
+  if (!Array.isArray(value)) return isEnvelope(value) ? { delivered: 1, bad: 0 } : { delivered: 0, bad: 1 };
+  if (value.length === 0) return { delivered: 0, bad: 1 };
+  const delivered = value.filter(isEnvelope).length;
+  return { delivered, bad: value.length - delivered };
 }
 
 /** Whether a Redis payload (on a non-kill channel) is an envelope a subscriber delivers. */

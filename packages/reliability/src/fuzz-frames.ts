@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isBadLine, isDeliverableEnvelope } from './frame-oracle.js';
+import { isBadLine, judgePayload } from './frame-oracle.js';
 
 /** One generated line or payload, the family it came from, and how many bad frames it holds. */
 export interface Fuzzed {
@@ -105,7 +105,7 @@ function families(shape: (channel: string, meta: string, data: string) => string
 function generate(
   count: number,
   seed: number,
-  arbs: ReturnType<typeof families>,
+  arbs: readonly (readonly [string, fc.Arbitrary<Buffer>])[],
   badFrames: (bytes: Buffer) => number,
 ): { items: Fuzzed[]; byFamily: Record<string, number>; frames: number } {
   // Few huge ones: they are big, and one of each kind proves the point.
@@ -141,13 +141,37 @@ export function fuzzIpcLines(count: number, seed: number, maxLineBytes: number) 
   );
 }
 
-/** `count` hostile Redis payloads, every one of which a subscriber must count as bad (as the oracle judges). */
+/**
+ * Arrays of envelopes gone wrong (the Redis wire's batch form): elements of the wrong shape,
+ * arrays nested inside, empty arrays, envelopes without data or with a bad meta — one to 40 of
+ * them in one payload, each element its own bad frame.
+ */
+function arrays() {
+  const element = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)),
+    fc.constant(`[{"meta":${META},"data":1}]`),
+    fc.constant('[]'),
+    fc.jsonValue({ maxDepth: 1 }).map((meta) => `{"meta":${JSON.stringify(meta)},"data":1}`),
+    fc.constantFrom(`{"meta":${META}}`, '{"data":1}', `{"meta":{"group":"master\\n"},"data":1}`),
+  );
+  return fc.oneof(
+    fc.array(element, { minLength: 1, maxLength: 40 }).map((items) => Buffer.from(`[${items.join(',')}]`)),
+    fc.constant(Buffer.from('[]')),
+  );
+}
+
+/**
+ * `count` hostile Redis payloads, none of which holds anything a subscriber may deliver (as the
+ * oracle judges); each counts as many bad frames as the oracle says (an array one per element).
+ */
 export function fuzzPayloads(count: number, seed: number, maxPayloadBytes: number) {
   const shape = (channel: string, meta: string, data: string) =>
     `{"channel":${channel.startsWith('[') || channel.startsWith('"') ? channel : JSON.stringify(channel)},"meta":${meta},"data":${data}}`;
-  return generate(count, seed, families(shape, maxPayloadBytes), (b) =>
-    isDeliverableEnvelope(b, maxPayloadBytes) ? 0 : 1,
-  );
+  const all = [...families(shape, maxPayloadBytes), ['arrays', arrays()] as const];
+  return generate(count, seed, all, (b) => {
+    const { delivered, bad } = judgePayload(b, maxPayloadBytes);
+    return delivered > 0 ? 0 : bad;
+  });
 }
 
 /** `extra` spread evenly among `main`, each list in its own order. */

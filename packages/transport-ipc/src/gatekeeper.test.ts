@@ -133,6 +133,33 @@ describe('Gatekeeper: identity enforced at the first hop', () => {
     expect(hostile.down.written().some((frame) => frame.channel === `rpc:${grandchild}`)).toBe(false);
   });
 
+  it('lets a child subscribe to the one-of-group channels of its subtree only, and drops them when a member leaves', async () => {
+    const { root, victimId, hostile, hostileId, join } = await tree();
+    const grandchild = uuid();
+    join(grandchild, 'evil');
+    for (const channel of [`one:${victimId}`, `one:${uuid()}`, 'one:'])
+      hostile.childWrites({ clustr: 1, type: 'sub', channels: [channel], id: 1 });
+    hostile.childWrites({
+      clustr: 1,
+      type: 'sub',
+      channels: [`one:${hostileId}`, `one:${grandchild}`],
+      id: 2,
+    });
+    await waitUntil(() => acks(hostile).length === 1, 'the ack of the subtree’s one channels');
+    expect(acks(hostile)).toEqual([{ clustr: 1, type: 'ack', id: 2 }]);
+    expect(root.transport.stats().children[hostileId]!.forbidden).toBe(3);
+    hostile.childWrites({ clustr: 1, type: 'leave', workerIds: [grandchild] });
+    hostile.childWrites({ clustr: 1, type: 'sub', channels: ['public'], id: 3 });
+    await waitUntil(() => acks(hostile).length === 2, 'the ack of the later subscription');
+    root.publish(`one:${grandchild}`, 'after it left');
+    root.publish(`one:${hostileId}`, 'to the child');
+    await waitUntil(
+      () => hostile.down.written().some((frame) => frame.channel === `one:${hostileId}`),
+      'the message on the child’s one channel',
+    );
+    expect(hostile.down.written().some((frame) => frame.channel === `one:${grandchild}`)).toBe(false);
+  });
+
   it('refuses a member whose workerId is alive elsewhere, or not a UUID, or whose group has a workerId’s shape', async () => {
     const { root, victimId, hostile, hostileId, join } = await tree();
     join(victimId, 'evil');

@@ -6,6 +6,7 @@ import {
   isOwnWorkerId,
   KILL_CHANNEL_PREFIX,
   nonCanonicalField,
+  ONE_CHANNEL_PREFIX,
   PRESENCE_CHANNEL,
   PUBLIC_CHANNEL,
   ReportThrottle,
@@ -56,7 +57,7 @@ const MAX_LEAVE_IDS = 10_000;
  * Identity on IPC, enforced at the first hop. A parent knows each child's subtree (members
  * join through it); a frame from a child may speak only for a member of that subtree, and a
  * child may subscribe only to what its subtree may receive: `public`, its groups, its members'
- * private, `kill:` and `rpc:` channels. Nothing else: `master` and `confirmation` reach only the root.
+ * private, `kill:`, `rpc:` and `one:` channels. Nothing else: `master` and `confirmation` reach only the root.
  * What breaks a rule is dropped, counted and reported as `ERR_CLUSTR_FORBIDDEN`, once per
  * child per second with a count. Every member joins upwards, so the root knows every workerId
  * of the tree and refuses a second process claiming one that is alive.
@@ -141,7 +142,7 @@ export class Gatekeeper {
 
   /**
    * A `leave` frame from `child`: those members of its subtree are gone. Returns the channels
-   * that were theirs alone (their private, `kill:` and `rpc:` channels, a group nobody else in
+   * that were theirs alone (their private, `kill:`, `rpc:` and `one:` channels, a group nobody else in
    * the subtree has), whose subscriptions go with them.
    */
   leave(child: GuardedLink, workerIds: readonly string[]): string[] {
@@ -152,7 +153,12 @@ export class Gatekeeper {
       if (workerId === child.workerId || group === undefined) continue;
       this.forget(child, workerId);
       gone.push(workerId);
-      channels.push(workerId, KILL_CHANNEL_PREFIX + workerId, RPC_CHANNEL_PREFIX + workerId);
+      channels.push(
+        workerId,
+        KILL_CHANNEL_PREFIX + workerId,
+        RPC_CHANNEL_PREFIX + workerId,
+        ONE_CHANNEL_PREFIX + workerId,
+      );
       if (!child.groups.has(group)) channels.push(group);
     }
     this.sendLeave(gone);
@@ -211,7 +217,7 @@ export class Gatekeeper {
       const refused = channels.find((channel) => !allowed.includes(channel));
       this.refuse(
         child,
-        `subscribing to "${refused}" is not allowed for its subtree (allowed: "public", its groups, its members' workerIds, kill and rpc channels)`,
+        `subscribing to "${refused}" is not allowed for its subtree (allowed: "public", its groups, its members' workerIds, their kill, rpc and one channels)`,
       );
     }
     if (child.counts.size + allowed.length > this.maxPerLink) {
@@ -237,6 +243,8 @@ export class Gatekeeper {
       return (
         child.members.has(channel.slice(RPC_CHANNEL_PREFIX.length)) || child.members.has(rpcOwner(channel))
       );
+    if (channel.startsWith(ONE_CHANNEL_PREFIX))
+      return child.members.has(channel.slice(ONE_CHANNEL_PREFIX.length));
     return child.groups.has(channel);
   }
 

@@ -1,10 +1,10 @@
-import { KILL_CHANNEL_PREFIX } from '@clustr/protocol/internal';
+import { KILL_CHANNEL_PREFIX, ONE_CHANNEL_PREFIX } from '@clustr/protocol/internal';
 import type { ChildState } from './child-state.js';
 import type { Subscriptions } from './subscriptions.js';
 
 /**
  * Two incarnations of one child during a rolling reload: the old one keeps the channels of its
- * workerId — its private channel and its `kill:` channel — until it lets go of them (its
+ * workerId — its private, `kill:` and `one:` channels — until it lets go of them (its
  * `unsub`, acked, or its link closing); the new one gets them then. A private message is so
  * routed to exactly one of them: never lost, never delivered to both. Every other channel (its
  * group, `public`, its own `rpc:` channel) reaches both while both listen: they are two processes.
@@ -12,11 +12,12 @@ import type { Subscriptions } from './subscriptions.js';
 
 /** True for a channel only the incarnation holding `child`'s workerId may receive. */
 function isOwnChannel(child: ChildState, channel: string): boolean {
+  if (channel === child.workerId) return true;
+  if (!channel.endsWith(child.workerId)) return false;
+  const prefix = channel.length - child.workerId.length;
   return (
-    channel === child.workerId ||
-    (channel.length === KILL_CHANNEL_PREFIX.length + child.workerId.length &&
-      channel.startsWith(KILL_CHANNEL_PREFIX) &&
-      channel.endsWith(child.workerId))
+    (prefix === KILL_CHANNEL_PREFIX.length && channel.startsWith(KILL_CHANNEL_PREFIX)) ||
+    (prefix === ONE_CHANNEL_PREFIX.length && channel.startsWith(ONE_CHANNEL_PREFIX))
   );
 }
 

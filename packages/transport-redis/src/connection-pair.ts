@@ -107,7 +107,7 @@ export function createConnectionPair(options: ResolvedRedisOptions, hooks: PairH
 
   function stats(): RedisTransportStats {
     const { published, queued, dropped, inFlight, lost } = publisher;
-    const { received, badPayloads, forbidden, channels } = subscriber;
+    const { received, missed, badPayloads, forbidden, channels } = subscriber;
     return {
       published,
       queued,
@@ -115,6 +115,7 @@ export function createConnectionPair(options: ResolvedRedisOptions, hooks: PairH
       inFlight,
       lost,
       received,
+      missed,
       badPayloads,
       forbidden,
       reconnects,

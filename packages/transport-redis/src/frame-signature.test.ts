@@ -6,10 +6,13 @@ import { createFrameSigner, SIGNATURE_OVERHEAD_BYTES, SIGNATURE_TRAILER_BYTES } 
 const SECRET = Buffer.from('a-secret-of-at-least-32-bytes-0123456789');
 const signer = createFrameSigner(SECRET);
 const bytes = (text: string) => Buffer.from(text, 'utf8');
+/** Seals a lone envelope's JSON as the publisher does: `ts` in, the closing brace out. */
+const seal = (channel: string, envelope: string, ts: number) =>
+  signer.seal(channel, `${envelope.slice(0, -1)},"ts":${ts}`, false);
 
 describe('frame signature', () => {
   it('signs as documented: HMAC-SHA256 of "<channel>\\n" and every byte before ,"sig":"', () => {
-    const sealed = signer.seal('shop:public', '{"meta":{"group":"ops"},"data":"héllo"}', 1_700_000_000_000);
+    const sealed = seal('shop:public', '{"meta":{"group":"ops"},"data":"héllo"}', 1_700_000_000_000);
     const body = '{"meta":{"group":"ops"},"data":"héllo","ts":1700000000000';
     const sig = createHmac('sha256', SECRET).update(`shop:public\n${body}`).digest('base64url');
     expect(sealed).toBe(`${body},"sig":"${sig}"}`);
@@ -26,8 +29,19 @@ describe('frame signature', () => {
     expect(signer.check('shop:kill:w1', bytes(`${body},"sig":"${sig}"}`))).toBeUndefined();
   });
 
+  it('signs an array once, as a whole, the trailer before its closing bracket', () => {
+    const body = '[{"meta":{"group":"ops"},"data":1},{"meta":{"group":"ops"},"data":2,"ts":1700000000000';
+    const sealed = signer.seal('shop:public', body, true);
+    const sig = createHmac('sha256', SECRET).update(`shop:public\n${body}`).digest('base64url');
+    expect(sealed).toBe(`${body},"sig":"${sig}"}]`);
+    expect(JSON.parse(sealed)).toHaveLength(2);
+    expect(signer.check('shop:public', bytes(sealed))).toBeUndefined();
+    expect(signer.check('shop:public', bytes(sealed.replace('"data":1', '"data":3')))).toBe('wrongly signed');
+    expect(signer.check('shop:public', bytes(`${sealed}]`))).toBe('unsigned');
+  });
+
   it('binds the signature to the channel, the bytes and the secret', () => {
-    const sealed = signer.seal('shop:public', '{"meta":{"group":"ops"},"data":1}', 1);
+    const sealed = seal('shop:public', '{"meta":{"group":"ops"},"data":1}', 1);
     expect(signer.check('shop:master', bytes(sealed))).toBe('wrongly signed');
     expect(signer.check('other:public', bytes(sealed))).toBe('wrongly signed');
     expect(signer.check('shop:public', bytes(sealed.replace('"data":1', '"data":2')))).toBe('wrongly signed');

@@ -1,4 +1,5 @@
 import { ClustrError } from '@clustr/protocol';
+import { NUMBERING_OVERHEAD_BYTES } from './build-payloads.js';
 import { SIGNATURE_OVERHEAD_BYTES } from './frame-signature.js';
 import type { RedisPublisher } from './redis-publisher.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
@@ -8,9 +9,9 @@ export type PayloadSender = (channel: string, payload: string) => void;
 
 /**
  * Creates the sender every publish goes through (the process's own and those relayed from a
- * child): it refuses a payload over `maxPayloadBytes` — receivers would drop it anyway; with a
- * secret, over `maxPayloadBytes` less what the signature will add — and hands the rest to the
- * publisher under `<namespace>:<channel>`.
+ * child): it refuses an envelope over `maxPayloadBytes` less what its framing will add (the
+ * numbering; with a secret, the signature too) — receivers would drop it anyway — and hands the
+ * rest to the publisher under `<namespace>:<channel>`.
  */
 export function createPayloadSender(
   options: ResolvedRedisOptions,
@@ -19,10 +20,9 @@ export function createPayloadSender(
 ): PayloadSender {
   const prefix = `${options.namespace}:`;
   const isSigned = options.secret !== undefined;
-  const max = options.maxPayloadBytes - (isSigned ? SIGNATURE_OVERHEAD_BYTES : 0);
-  const limit = isSigned
-    ? `maxPayloadBytes (${options.maxPayloadBytes}) less the ${SIGNATURE_OVERHEAD_BYTES} bytes its signature adds`
-    : `maxPayloadBytes (${max})`;
+  const framing = NUMBERING_OVERHEAD_BYTES + (isSigned ? SIGNATURE_OVERHEAD_BYTES : 0);
+  const max = options.maxPayloadBytes - framing;
+  const limit = `maxPayloadBytes (${options.maxPayloadBytes}) less the ${framing} bytes its ${isSigned ? 'numbering and signature add' : 'numbering adds'}`;
   return (channel, payload) => {
     // Receivers count UTF-8 bytes; a character is at most 3 of them (a surrogate pair 4 for 2),
     // so only a payload that might be too large is measured.

@@ -1,12 +1,12 @@
 import { ErrorReply } from '@redis/client';
 import type { AudienceLog } from './audience-log.js';
-import type { FrameSigner } from './frame-signature.js';
+import type { PayloadList } from './build-payloads.js';
 import type { RedisClient } from './redis-connection.js';
 
 /**
- * Publishes `ARGV` pairs `channel, payload, channel, payload, …` in one command, in order.
- * A burst of N publishes then costs the client one command, one promise and one reply instead
- * of N — the difference between ~1× and several times a raw PUBLISH loop.
+ * Publishes `ARGV` pairs `channel, payload, channel, payload, …` in one command, in order: a
+ * turn that published to many channels (one payload each) costs the client one command, one
+ * promise and one reply instead of one per channel.
  */
 export const PUBLISH_BATCH_SCRIPT = `local reached, out = {}, {}
 for i = 1, #ARGV, 2 do reached[ARGV[i]] = redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
@@ -23,8 +23,8 @@ export interface PublishOutcome {
   failed(count: number, error: unknown): void;
 }
 
-/** Most messages one batch command carries. */
-export const MAX_BATCH_MESSAGES = 512;
+/** Most payloads one batch command carries. */
+export const MAX_BATCH_PAYLOADS = 512;
 /** Most payload characters one batch command carries, so one command never grows huge. */
 export const MAX_BATCH_CHARS = 1024 * 1024;
 
@@ -42,13 +42,19 @@ export async function canRunScripts(client: RedisClient): Promise<boolean> {
   }
 }
 
-function publishOne(client: RedisClient, channel: string, payload: string, outcome: PublishOutcome): void {
+function publishOne(
+  client: RedisClient,
+  channel: string,
+  payload: string,
+  messages: number,
+  outcome: PublishOutcome,
+): void {
   client.publish(channel, payload).then(
     (reached) => {
       outcome.audience.set(channel, reached);
-      outcome.replied(1);
+      outcome.replied(messages);
     },
-    (error: unknown) => outcome.failed(1, error),
+    (error: unknown) => outcome.failed(messages, error),
   );
 }
 
@@ -60,52 +66,47 @@ function noteReached(outcome: PublishOutcome, count: number, reply: unknown): vo
   outcome.replied(count);
 }
 
-/** How a batch goes out: whether scripts may run, and the signer when the transport has a secret. */
-export interface SendMode {
-  readonly canBatch: boolean;
-  readonly signer: FrameSigner | undefined;
-}
-
 /**
- * Sends the flat `[channel, payload, …]` pairs over `client`: one PUBLISH when alone or when
- * scripts are not allowed, else batch commands. Payloads are signed here, as they leave — one
- * HMAC each, stamped now — so a backlog held through an outage is not stale on arrival. Tells
- * `outcome`, per command, how many of its messages were replied to or failed, and notes how many
- * subscribers each channel reached.
+ * Sends `list` over `client`, in order: one PUBLISH when it holds one payload or when scripts
+ * are not allowed, else batch commands (`EVAL` of {@link PUBLISH_BATCH_SCRIPT}, at most
+ * {@link MAX_BATCH_PAYLOADS} payloads or {@link MAX_BATCH_CHARS} characters each). Tells
+ * `outcome`, per command, how many messages its payloads carried that were replied to or failed,
+ * and notes how many subscribers each channel reached. Payloads arrive framed and signed
+ * (`buildPayloads`): this is only the way out, which another client (a cluster's `SPUBLISH` per
+ * shard) may replace.
  */
 export function sendPublishes(
   client: RedisClient,
-  pairs: readonly string[],
-  mode: SendMode,
+  list: PayloadList,
+  canBatch: boolean,
   outcome: PublishOutcome,
 ): void {
+  const { pairs, counts } = list;
   const end = pairs.length;
-  const { signer } = mode;
-  const ts = Date.now();
-  const payloadAt = (i: number): string =>
-    signer === undefined ? pairs[i + 1]! : signer.seal(pairs[i]!, pairs[i + 1]!, ts);
-  if (!mode.canBatch || end === 2) {
-    for (let i = 0; i < end; i += 2) publishOne(client, pairs[i]!, payloadAt(i), outcome);
+  if (!canBatch || end === 2) {
+    for (let i = 0; i < end; i += 2) publishOne(client, pairs[i]!, pairs[i + 1]!, counts[i / 2]!, outcome);
     return;
   }
   let i = 0;
   while (i < end) {
     const args = ['EVAL', PUBLISH_BATCH_SCRIPT, '0'];
     let chars = 0;
-    let count = 0;
-    while (i < end && count < MAX_BATCH_MESSAGES && (count === 0 || chars < MAX_BATCH_CHARS)) {
-      const payload = payloadAt(i);
+    let payloads = 0;
+    let messages = 0;
+    while (i < end && payloads < MAX_BATCH_PAYLOADS && (payloads === 0 || chars < MAX_BATCH_CHARS)) {
+      const payload = pairs[i + 1]!;
       args.push(pairs[i]!, payload);
       chars += payload.length;
-      count++;
+      payloads++;
+      messages += counts[i / 2]!;
       i += 2;
     }
-    if (count === 1) {
-      publishOne(client, args[3]!, args[4]!, outcome);
+    if (payloads === 1) {
+      publishOne(client, args[3]!, args[4]!, messages, outcome);
     } else {
       client.sendCommand(args).then(
-        (reply) => noteReached(outcome, count, reply),
-        (error: unknown) => outcome.failed(count, error),
+        (reply) => noteReached(outcome, messages, reply),
+        (error: unknown) => outcome.failed(messages, error),
       );
     }
   }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { isClustrError } from '@clustr/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { toEnvelope } from './decode-payload.js';
 import { createFrameSigner } from './frame-signature.js';
 import { createPayloadReader } from './read-payload.js';
 import { resolveRedisOptions } from './redis-transport-options.js';
@@ -13,19 +14,50 @@ const read = createPayloadReader(
   resolveRedisOptions({ secret: SECRET, replayWindowMs: 30_000 }, {}),
   () => NOW,
 );
-const signed = (channel: string, envelope: string, ts = NOW) =>
-  Buffer.from(signer.seal(channel, envelope, ts));
+/** Seals a lone envelope (`isArray` false) or an array's JSON, stamped `ts` in its last envelope. */
+const sealAt = (channel: string, json: string, ts: number, key = signer) => {
+  const isArray = json.startsWith('[');
+  const body = `${json.slice(0, isArray ? -2 : -1)},"ts":${ts}`;
+  return key.seal(channel, body, isArray);
+};
+const signed = (channel: string, envelope: string, ts = NOW) => Buffer.from(sealAt(channel, envelope, ts));
+/** The envelopes a decoded payload holds, as handlers get them. */
+const envelopesOf = (payload: ReturnType<typeof read>) =>
+  (payload.isArray ? (payload.value as unknown[]) : [payload.value]).map(toEnvelope);
 const refusal = (fault: string) =>
   expect.objectContaining({ code: 'ERR_CLUSTR_FORBIDDEN', details: expect.objectContaining({ fault }) });
 
 describe('createPayloadReader with a secret', () => {
   it('delivers a signed payload as a clean envelope', () => {
-    const envelope = read(
+    const payload = read(
       'ns:public',
       signed('ns:public', '{"meta":{"group":"ops","x":1},"data":{"a":1}}'),
       false,
     );
-    expect(envelope).toEqual({ meta: { group: 'ops' }, data: { a: 1 } });
+    expect(envelopesOf(payload)).toEqual([{ meta: { group: 'ops' }, data: { a: 1 } }]);
+  });
+
+  it('checks an array once, as a whole: its last envelope carries ts and sig', () => {
+    const array = '[{"meta":{"group":"ops"},"data":1},{"meta":{"group":"ops"},"data":2}]';
+    expect(envelopesOf(read('ns:public', signed('ns:public', array), false))).toEqual([
+      { meta: { group: 'ops' }, data: 1 },
+      { meta: { group: 'ops' }, data: 2 },
+    ]);
+    const sealed = sealAt('ns:public', array, NOW);
+    // Forged: an element changed, one added in front, the array replayed on another channel or late.
+    expect(() => read('ns:public', Buffer.from(sealed.replace('"data":1', '"data":9')), false)).toThrow(
+      refusal('wrongly signed'),
+    );
+    expect(() =>
+      read('ns:public', Buffer.from(`[{"meta":{"group":"ops"},"data":0},${sealed.slice(1)}`), false),
+    ).toThrow(refusal('wrongly signed'));
+    expect(() => read('ns:master', Buffer.from(sealed), false)).toThrow(refusal('wrongly signed'));
+    expect(() => read('ns:public', signed('ns:public', array, NOW - 30_001), false)).toThrow(
+      refusal('outside the replay window'),
+    );
+    // A signed lone envelope wrapped into an array no longer matches its signature.
+    const lone = sealAt('ns:public', '{"meta":{"group":"ops"},"data":1}', NOW);
+    expect(() => read('ns:public', Buffer.from(`[${lone}]`), false)).toThrow(refusal('wrongly signed'));
   });
 
   it('refuses unsigned payloads and bare kill codes', () => {
@@ -39,10 +71,11 @@ describe('createPayloadReader with a secret', () => {
     expect(() => read('ns:kill:w2', signed('ns:kill:w1', '{"meta":{"group":"ops"},"data":3}'), true)).toThrow(
       refusal('wrongly signed'),
     );
-    const forged = createFrameSigner(Buffer.alloc(32)).seal(
+    const forged = sealAt(
       'ns:public',
       '{"meta":{"group":"ops"},"data":1}',
       NOW,
+      createFrameSigner(Buffer.alloc(32)),
     );
     expect(() => read('ns:public', Buffer.from(forged), false)).toThrow(refusal('wrongly signed'));
   });
@@ -85,10 +118,11 @@ describe('createPayloadReader with a secret', () => {
 describe('createPayloadReader without a secret', () => {
   it('takes unsigned payloads and bare kill codes, and ignores a signature', () => {
     const plain = createPayloadReader(resolveRedisOptions({}, {}));
-    expect(plain('ns:kill:w1', Buffer.from('3'), true)).toEqual({ meta: { group: 'external' }, data: 3 });
-    expect(plain('ns:public', signed('ns:public', '{"meta":{"group":"ops"},"data":1}', 0), false)).toEqual({
-      meta: { group: 'ops' },
-      data: 1,
-    });
+    expect(envelopesOf(plain('ns:kill:w1', Buffer.from('3'), true))).toEqual([
+      { meta: { group: 'external' }, data: 3 },
+    ]);
+    expect(
+      envelopesOf(plain('ns:public', signed('ns:public', '{"meta":{"group":"ops"},"data":1}', 0), false)),
+    ).toEqual([{ meta: { group: 'ops' }, data: 1 }]);
   });
 });

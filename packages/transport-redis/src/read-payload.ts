@@ -1,15 +1,16 @@
-import { ClustrError, type Envelope } from '@clustr/protocol';
-import { decodePayload, isBareExitCode } from './decode-payload.js';
+import { ClustrError } from '@clustr/protocol';
+import { type DecodedPayload, decodePayload, isBareExitCode } from './decode-payload.js';
 import { createFrameSigner, type SignatureFault } from './frame-signature.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
 
 /**
- * Turns one received payload into the envelope handlers get, or throws a `ClustrError` saying
- * why it was dropped: `ERR_CLUSTR_BAD_FRAME` (not an envelope, too large) or
- * `ERR_CLUSTR_FORBIDDEN` (it broke a trust rule). The message leaves out the channel; the
- * caller names it.
+ * Checks and parses one received payload (a lone envelope or an array of them; its elements are
+ * checked one by one by the caller), or throws a `ClustrError` saying why the whole payload was
+ * dropped: `ERR_CLUSTR_BAD_FRAME` (not JSON, not an envelope or an array, too large) or
+ * `ERR_CLUSTR_FORBIDDEN` (it broke a trust rule). The message leaves out the channel; the caller
+ * names it.
  */
-export type PayloadReader = (redisChannel: string, message: Uint8Array, isKill: boolean) => Envelope;
+export type PayloadReader = (redisChannel: string, message: Uint8Array, isKill: boolean) => DecodedPayload;
 
 function forbidden(reason: string, details: Record<string, unknown>): ClustrError {
   return new ClustrError('ERR_CLUSTR_FORBIDDEN', reason, { details });
@@ -45,9 +46,10 @@ function tooLarge(size: number, maxBytes: number): ClustrError {
 
 /**
  * Creates the reader of one transport. Without a secret it decodes (a bare exit code included).
- * With one, every payload must be signed for its channel, checked before any JSON is parsed, and
- * stamped within `replayWindowMs` of this process's clock, either way: a frame recorded earlier
- * and published again later, or stamped far ahead, is refused.
+ * With one, every payload must be signed for its channel — an array once, as a whole — checked
+ * before any JSON is parsed, and stamped (its last envelope's `ts`) within `replayWindowMs` of
+ * this process's clock, either way: a frame recorded earlier and published again later, or
+ * stamped far ahead, is refused.
  */
 export function createPayloadReader(
   options: ResolvedRedisOptions,
@@ -55,7 +57,7 @@ export function createPayloadReader(
 ): PayloadReader {
   const { secret, maxPayloadBytes, replayWindowMs } = options;
   if (secret === undefined) {
-    return (_channel, message, isKill) => decodePayload(message, isKill, maxPayloadBytes).envelope;
+    return (_channel, message, isKill) => decodePayload(message, isKill, maxPayloadBytes);
   }
   const signer = createFrameSigner(secret);
   return (redisChannel, message, isKill) => {
@@ -63,7 +65,8 @@ export function createPayloadReader(
     if (message.byteLength > maxPayloadBytes) throw tooLarge(message.byteLength, maxPayloadBytes);
     const fault = signer.check(redisChannel, message);
     if (fault !== undefined) throw signatureFault(fault, message, isKill);
-    const { envelope, ts } = decodePayload(message, false, maxPayloadBytes);
+    const payload = decodePayload(message, false, maxPayloadBytes);
+    const ts = payload.last?.ts;
     if (typeof ts !== 'number' || !Number.isSafeInteger(ts)) {
       throw forbidden('it is signed but has no "ts" (an integer of milliseconds since the epoch)', {
         fault: 'no timestamp',
@@ -77,6 +80,6 @@ export function createPayloadReader(
         { fault: 'outside the replay window', ts, skew, replayWindowMs },
       );
     }
-    return envelope;
+    return payload;
   };
 }

@@ -1,10 +1,11 @@
 import { ClustrError, toClustrError } from '@clustr/protocol';
 import { waitForAudience } from './audience.js';
 import { AudienceLog } from './audience-log.js';
+import { buildPayloads, type PayloadFraming } from './build-payloads.js';
 import { Episodes } from './episodes.js';
 import { createFrameSigner } from './frame-signature.js';
 import { isServerUnreachable } from './health-check.js';
-import { canRunScripts, type PublishOutcome, type SendMode, sendPublishes } from './publish-batch.js';
+import { canRunScripts, type PublishOutcome, sendPublishes } from './publish-batch.js';
 import {
   INITIAL_PUBLISHER_STATE,
   isReleased,
@@ -14,6 +15,7 @@ import {
 } from './publisher-state.js';
 import { type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
+import { createSenderNumbering } from './sender-numbering.js';
 
 /** What the publisher needs from its transport. */
 export interface PublisherHooks {
@@ -34,8 +36,10 @@ export class RedisPublisher {
   #queue: string[] = [];
   /** What was published in this event-loop turn, sent together at its end (same flat layout). */
   #turn: string[] = [];
-  /** Whether this connection may run the batch script (probed at every (re)connect), and the signer. */
-  #mode: SendMode;
+  /** Whether this connection may run the batch script (probed at every (re)connect). */
+  #canBatch = false;
+  /** How payloads are framed: signed, numbered, split. */
+  readonly #framing: PayloadFraming;
   /** How many subscribers the last PUBLISH to each channel reached (bounded). */
   readonly #audience = new AudienceLog();
   /** The backlog's wait for its receivers to resubscribe after a reconnect, while it lasts. */
@@ -78,8 +82,9 @@ export class RedisPublisher {
   constructor(options: ResolvedRedisOptions, hooks: PublisherHooks) {
     this.#options = options;
     this.#hooks = hooks;
-    const { secret } = options;
-    this.#mode = { canBatch: false, signer: secret === undefined ? undefined : createFrameSigner(secret) };
+    const { secret, maxBatchBytes } = options;
+    const signer = secret === undefined ? undefined : createFrameSigner(secret);
+    this.#framing = { signer, numbering: createSenderNumbering(), maxBatchBytes };
   }
 
   /** Channels whose audience is remembered, for tests of its bound. */
@@ -106,7 +111,7 @@ export class RedisPublisher {
   async open(name: string): Promise<void> {
     const connection = new RedisConnection('pub', this.#options, name, {
       prepare: async (client) => {
-        this.#mode = { ...this.#mode, canBatch: await canRunScripts(client) };
+        this.#canBatch = await canRunScripts(client);
       },
       up: (client, isReconnect) => {
         this.#episodes.end('loss');
@@ -208,8 +213,17 @@ export class RedisPublisher {
       return;
     }
     this.#inFlight += turn.length / 2;
-    sendPublishes(client, turn, this.#mode, this.#outcome);
+    this.#send(client, turn);
   };
+
+  /**
+   * Frames `messages` (flat `[channel, envelopeJson, …]`) into one payload per channel — signed
+   * and stamped now, as they leave, so a backlog held through an outage is not stale on
+   * arrival — and sends them.
+   */
+  #send(client: RedisClient, messages: readonly string[]): void {
+    sendPublishes(client, buildPayloads(messages, this.#framing, Date.now()), this.#canBatch, this.#outcome);
+  }
 
   /** Counts messages answered or failed; the in-flight episode ends below half the bound. */
   #settle(count: number): void {
@@ -262,7 +276,7 @@ export class RedisPublisher {
     this.#queue = [];
     this.published += backlog.length / 2;
     this.#inFlight += backlog.length / 2;
-    sendPublishes(client, backlog, this.#mode, this.#outcome);
+    this.#send(client, backlog);
     this.#flushed();
   }
 

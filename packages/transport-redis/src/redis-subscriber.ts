@@ -5,6 +5,9 @@ import {
   KILL_CHANNEL_PREFIX,
   toClustrError,
 } from '@clustr/protocol';
+import { type DecodedPayload, EnvelopeChecker } from './decode-payload.js';
+import { GapTracker } from './gap-tracker.js';
+import { LossReports } from './loss-reports.js';
 import { createPayloadReader, type PayloadReader } from './read-payload.js';
 import { bounded, type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
@@ -37,24 +40,30 @@ export class RedisSubscriber {
   #upWaiters: (() => void)[] = [];
   #connection: RedisConnection | undefined;
   #isClosed = false;
-  /** Payloads dropped because they were not valid envelopes. */
+  /** Payloads, or envelopes of an array, dropped because they were not valid envelopes. */
   badPayloads = 0;
   /** Payloads dropped for breaking a trust rule: unsigned, wrongly signed, outside the replay window. */
   forbidden = 0;
   /** Valid messages delivered. */
   received = 0;
+  /** Messages numbered by their senders that never arrived (gaps in their sequences). */
+  missed = 0;
+  readonly #gaps = new GapTracker();
+  readonly #lossReports: LossReports;
   /** Every message that arrived, valid or not: proof for the health check that the server is there. */
   #arrived = 0;
   readonly #options: ResolvedRedisOptions;
   readonly #prefix: string;
   readonly #hooks: SubscriberHooks;
   readonly #read: PayloadReader;
+  readonly #envelopes = new EnvelopeChecker();
 
   constructor(options: ResolvedRedisOptions, hooks: SubscriberHooks) {
     this.#options = options;
     this.#prefix = `${options.namespace}:`;
     this.#hooks = hooks;
     this.#read = createPayloadReader(options);
+    this.#lossReports = new LossReports(hooks.report);
   }
 
   /** True while the subscriber connection is up. */
@@ -94,6 +103,7 @@ export class RedisSubscriber {
     if (client && this.#live.size > 0) await bounded(client.unsubscribe(), this.#options.connectTimeoutMs);
     this.#live.clear();
     await this.#connection?.close();
+    this.#lossReports.close();
   }
 
   /** Adds a reference to `channel`; resolves when its one Redis subscription is live. */
@@ -122,6 +132,8 @@ export class RedisSubscriber {
       return;
     }
     this.#counts.delete(channel);
+    // What is sent to it from now on is not missed: the numbering starts afresh if it comes back.
+    this.#gaps.forget(channel);
     const wasLive = this.#live.delete(channel);
     const client = this.#connection?.client;
     // A lost connection needs nothing: the next fresh client subscribes the registry only. A
@@ -199,19 +211,57 @@ export class RedisSubscriber {
     this.#arrived++;
     if (!this.#counts.has(channel)) return;
     const redisChannel = this.#prefix + channel;
+    let payload: DecodedPayload;
+    try {
+      payload = this.#read(redisChannel, message, isKill);
+    } catch (error) {
+      this.#drop(channel, redisChannel, error, 'a payload');
+      return;
+    }
+    const { value, last } = payload;
+    if (last !== undefined && last.src !== undefined) {
+      const missed = this.#gaps.observe(
+        channel,
+        last.src,
+        last.seq,
+        payload.isArray ? (value as unknown[]).length : 1,
+      );
+      if (missed > 0) {
+        this.missed += missed;
+        this.#lossReports.add(last.src as string, redisChannel, missed);
+      }
+    }
+    if (!payload.isArray) {
+      this.#deliverOne(channel, redisChannel, value, -1, 1);
+      return;
+    }
+    // Parsed once as a whole; each envelope is checked on its own, so one bad one costs only itself.
+    const elements = value as unknown[];
+    for (let i = 0; i < elements.length; i++) {
+      this.#deliverOne(channel, redisChannel, elements[i], i, elements.length);
+    }
+  }
+
+  /** Checks and delivers the envelope at `index` of `count` in an array (`-1`: a lone payload). */
+  #deliverOne(channel: string, redisChannel: string, element: unknown, index: number, count: number): void {
     let envelope: Envelope;
     try {
-      envelope = this.#read(redisChannel, message, isKill);
+      envelope = this.#envelopes.check(element);
     } catch (error) {
-      this.#drop(channel, redisChannel, error);
+      // Named only when dropped: no string per delivered message.
+      const what = index < 0 ? 'a payload' : `envelope ${index + 1} of ${count} of an array`;
+      this.#drop(channel, redisChannel, error, what);
       return;
     }
     this.received++;
     this.#hooks.deliver(channel, envelope);
   }
 
-  /** Counts a dropped payload and reports it, throttled per channel: a flood makes a few reports. */
-  #drop(channel: string, redisChannel: string, error: unknown): void {
+  /**
+   * Counts a dropped payload (or one envelope of an array: `what`) and reports it, throttled per
+   * channel: a flood makes a few reports.
+   */
+  #drop(channel: string, redisChannel: string, error: unknown, what: string): void {
     const isForbidden = isClustrError(error) && error.code === 'ERR_CLUSTR_FORBIDDEN';
     if (isForbidden) this.forbidden++;
     else this.badPayloads++;
@@ -223,7 +273,7 @@ export class RedisSubscriber {
       `redis channel "${redisChannel}"${fault}`,
       new ClustrError(
         isForbidden ? 'ERR_CLUSTR_FORBIDDEN' : 'ERR_CLUSTR_BAD_FRAME',
-        `dropped a payload on redis channel "${redisChannel}": ${reason}`,
+        `dropped ${what} on redis channel "${redisChannel}": ${reason}`,
         { cause: error, details: { ...details, channel } },
       ),
     );

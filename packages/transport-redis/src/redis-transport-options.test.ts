@@ -16,6 +16,7 @@ describe('resolveRedisOptions', () => {
       connectTimeoutMs: 5000,
       clientName: undefined,
       maxPayloadBytes: 16 * 1024 * 1024,
+      maxBatchBytes: 64 * 1024,
       resubscribeGraceMs: 3000,
       tls: undefined,
       secret: undefined,
@@ -38,6 +39,9 @@ describe('resolveRedisOptions', () => {
     [{ healthCheckIntervalMs: 0 }, /healthCheckIntervalMs 0 .*from 1/],
     [{ healthCheckTimeoutMs: 2.5 }, /healthCheckTimeoutMs 2.5/],
     [{ secret: SECRET, maxPayloadBytes: 1000 }, /maxPayloadBytes 1000 .*at least 1024 with a secret/],
+    [{ maxBatchBytes: 1023 }, /maxBatchBytes 1023 .*from 1024 to maxPayloadBytes \(16777216\)/],
+    [{ maxBatchBytes: 4096, maxPayloadBytes: 2048 }, /maxBatchBytes 4096 .*to maxPayloadBytes \(2048\)/],
+    [{ maxBatchBytes: 1.5 }, /maxBatchBytes 1.5/],
   ])('refuses %j with ERR_CLUSTR_INVALID_OPTION', (options, message) => {
     expect(() => createRedisTransport(options)).toThrow(message);
     expect(() => resolveRedisOptions(options)).toThrow(

@@ -51,6 +51,13 @@ export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 2_000;
 export const DEFAULT_MAX_IN_FLIGHT_MESSAGES = 100_000;
 
 /**
+ * Most UTF-8 bytes of one array payload (the messages of one event-loop turn to one channel);
+ * a turn that published more to a channel is split into several payloads.
+ * @default 65536
+ */
+export const DEFAULT_MAX_BATCH_BYTES = 64 * 1024;
+
+/**
  * Options of `createRedisTransport()`. Spawned children receive them (the secret as base64) in
  * their welcome frame, over their link, never in their environment.
  */
@@ -89,6 +96,17 @@ export interface RedisTransportOptions {
   clientName?: string;
   /** Largest payload accepted, sent or received; larger ones are dropped and reported. @default 16 MiB */
   maxPayloadBytes?: number;
+  /**
+   * Messages a process publishes to one channel within one event-loop turn travel as one
+   * payload, a JSON array of their envelopes (one PUBLISH per channel per turn: Redis's cost is
+   * per command, not per byte). This bounds such an array, in UTF-8 bytes, signature included:
+   * a larger turn is split into several payloads, in order. A lone message travels as a bare
+   * envelope whatever its size (up to `maxPayloadBytes`). Smaller values spread a big turn over
+   * more commands; larger ones make bigger writes into every subscriber's output buffer.
+   * At least 1024 (or `maxPayloadBytes` when that is smaller), at most `maxPayloadBytes`.
+   * @default 65536 (or `maxPayloadBytes` when that is smaller)
+   */
+  maxBatchBytes?: number;
   /**
    * After a reconnect, what was queued while disconnected waits until every channel it goes to
    * has as many subscribers again as the last PUBLISH to it reached (`PUBSUB NUMSUB`), at most
@@ -145,6 +163,7 @@ export interface ResolvedRedisOptions {
   readonly connectTimeoutMs: number;
   readonly clientName: string | undefined;
   readonly maxPayloadBytes: number;
+  readonly maxBatchBytes: number;
   readonly resubscribeGraceMs: number;
   readonly tls: RedisTlsOptions | undefined;
   readonly secret: Buffer | undefined;
@@ -166,6 +185,7 @@ const OPTION_KEYS: readonly (keyof RedisTransportOptions)[] = [
   'connectTimeoutMs',
   'clientName',
   'maxPayloadBytes',
+  'maxBatchBytes',
   'resubscribeGraceMs',
   'tls',
   'secret',
@@ -176,6 +196,8 @@ const OPTION_KEYS: readonly (keyof RedisTransportOptions)[] = [
 
 /** Smallest `maxPayloadBytes` with a secret: room for the signature and an envelope. */
 const MIN_SIGNED_PAYLOAD_BYTES = 1024;
+/** Smallest `maxBatchBytes`: room for the framing (numbers, signature) and a few envelopes. */
+const MIN_BATCH_BYTES = 1024;
 
 /**
  * Validates options once, at the factory: a wrong option fails in the caller's stack, an unknown
@@ -229,6 +251,15 @@ export function resolveRedisOptions(
       `at least ${MIN_SIGNED_PAYLOAD_BYTES} with a secret (signing adds ${SIGNATURE_OVERHEAD_BYTES} bytes)`,
     );
   }
+  const maxBatchBytes = count('maxBatchBytes', Math.min(DEFAULT_MAX_BATCH_BYTES, maxPayloadBytes));
+  const minBatchBytes = Math.min(MIN_BATCH_BYTES, maxPayloadBytes);
+  if (maxBatchBytes < minBatchBytes || maxBatchBytes > maxPayloadBytes) {
+    throw invalidOptionError(
+      `${WHAT} maxBatchBytes`,
+      maxBatchBytes,
+      `an integer from ${minBatchBytes} to maxPayloadBytes (${maxPayloadBytes})`,
+    );
+  }
   return {
     url,
     namespace,
@@ -239,6 +270,7 @@ export function resolveRedisOptions(
     connectTimeoutMs: duration('connectTimeoutMs', DEFAULT_CONNECT_TIMEOUT_MS),
     clientName,
     maxPayloadBytes,
+    maxBatchBytes,
     resubscribeGraceMs: duration('resubscribeGraceMs', DEFAULT_RESUBSCRIBE_GRACE_MS),
     tls,
     secret,

@@ -17,6 +17,12 @@ export interface RedisTransportStats {
   readonly lost: number;
   /** Valid messages received. */
   readonly received: number;
+  /**
+   * Messages that other processes (or this one) sent to a channel this process subscribes to and
+   * that never arrived: gaps in the senders' numbering, each reported as
+   * `ERR_CLUSTR_MESSAGES_LOST` (once per episode). Presence shows it as `messagesLost`.
+   */
+  readonly missed: number;
   /** Payloads dropped because they were not valid envelopes. */
   readonly badPayloads: number;
   /**

@@ -2,6 +2,7 @@ import { encodeEnvelope, encodeMeta } from '@clustr/protocol';
 import { startRedisServer } from '@clustr-internal/test-utils';
 import { describe, expect, it } from 'vitest';
 import { MAX_AUDIENCE_CHANNELS } from '../src/audience-log.js';
+import { NUMBERING_OVERHEAD_BYTES } from '../src/build-payloads.js';
 import { SIGNATURE_OVERHEAD_BYTES } from '../src/frame-signature.js';
 import { createRedisTransport } from '../src/index.js';
 import { RedisPublisher } from '../src/redis-publisher.js';
@@ -61,9 +62,11 @@ describe('redis transport limits', () => {
     const recorder = record(transport);
     await transport.connect({ group: 'master' });
     await transport.subscribe('public');
-    const tooWide = wideDataOfBytes(201);
-    expect(encodeEnvelope(meta.json, tooWide).length).toBeLessThan(200);
-    const justFits = wideDataOfBytes(200);
+    // Room for the numbering the payload will carry: what leaves is at most 200 bytes.
+    const limit = 200 - NUMBERING_OVERHEAD_BYTES;
+    const tooWide = wideDataOfBytes(limit + 1);
+    expect(encodeEnvelope(meta.json, tooWide).length).toBeLessThan(limit);
+    const justFits = wideDataOfBytes(limit);
     transport.publish('public', meta, tooWide);
     transport.publish('public', meta, justFits);
     await recorder.waitForMessages(1, 'the payload of exactly maxPayloadBytes');
@@ -71,9 +74,13 @@ describe('redis transport limits', () => {
     expect(recorder.errors).toHaveLength(1);
     expect(recorder.errors[0]).toMatchObject({
       code: 'ERR_CLUSTR_INVALID_DATA',
-      details: { channel: 'public', size: 201, maxPayloadBytes: 200 },
+      details: { channel: 'public', size: limit + 1, maxPayloadBytes: 200 },
     });
-    expect(recorder.errors[0]?.message).toMatch(/201 bytes .*maxPayloadBytes \(200\)/);
+    expect(recorder.errors[0]?.message).toMatch(
+      new RegExp(
+        `${limit + 1} bytes .*maxPayloadBytes \\(200\\) less the ${NUMBERING_OVERHEAD_BYTES} bytes its numbering adds`,
+      ),
+    );
   });
 
   it('keeps a signed payload within maxPayloadBytes at the receivers, signature included', async () => {
@@ -88,12 +95,14 @@ describe('redis transport limits', () => {
     const recorder = record(transport);
     await transport.connect({ group: 'master' });
     await transport.subscribe('public');
-    const limit = 2000 - SIGNATURE_OVERHEAD_BYTES;
+    const limit = 2000 - SIGNATURE_OVERHEAD_BYTES - NUMBERING_OVERHEAD_BYTES;
     transport.publish('public', meta, wideDataOfBytes(limit + 1));
     transport.publish('public', meta, wideDataOfBytes(limit));
     await recorder.waitForMessages(1, 'the payload that is maxPayloadBytes once signed');
     expect(recorder.errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/larger than maxPayloadBytes \(2000\) less the 71 bytes its signature adds/),
+      expect.stringMatching(
+        /larger than maxPayloadBytes \(2000\) less the 115 bytes its numbering and signature add/,
+      ),
     ]);
     expect(transport.stats()).toMatchObject({ badPayloads: 0, forbidden: 0, received: 1 });
   });

@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { encodeData, encodeMeta } from '@clustr/protocol';
+import { createClient } from '@redis/client';
 import { describe, expect, it } from 'vitest';
 import { createRedisTransport, type RedisTransport, type restoreTransport } from '../src/index.js';
+import { eventually } from './eventually.js';
 import { redisForFile } from './file-redis.js';
 import { record } from './recorder.js';
 
@@ -12,6 +14,13 @@ let namespaces = 0;
 
 function transportFor(namespace = `t${++namespaces}`, options = {}): RedisTransport {
   return file.transport(namespace, options);
+}
+
+/** A plain client of the test's server, to see payloads as they travel. */
+async function rawClient() {
+  const client = createClient({ url: file.server.url });
+  await client.connect();
+  return Object.assign(client, { [Symbol.asyncDispose]: () => client.close() });
 }
 
 describe('redis transport over a real redis-server', () => {
@@ -33,27 +42,54 @@ describe('redis transport over a real redis-server', () => {
     expect(transport.stats()).toMatchObject({ published: 200, received: 200, badPayloads: 0 });
   });
 
-  it('sends a burst in few batch commands, in order, across channels', async () => {
+  it('sends a burst as one payload per channel, the channels in one batch command, each in order', async () => {
     const transport = transportFor('burst');
     const recorder = record(transport);
     await transport.connect({ group: 'master' });
     await transport.subscribe('a');
     await transport.subscribe('b');
-    const before = Number(
-      /cmdstat_eval:calls=(\d+)/.exec(await file.server.cli('INFO', 'commandstats'))?.[1] ?? 0,
-    );
+    const calls = async (command: string) =>
+      Number(
+        new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(
+          await file.server.cli('INFO', 'commandstats'),
+        )?.[1] ?? 0,
+      );
+    const [evals, publishes] = [await calls('eval'), await calls('publish')];
     for (let i = 0; i < 1500; i++) transport.publish(i % 2 ? 'a' : 'b', meta, encodeData({ i }));
     await recorder.waitForMessages(1500, '1,500 messages of one burst');
-    expect(recorder.messages.map((m) => (m.envelope.data as { i: number }).i)).toEqual([
-      ...Array(1500).keys(),
-    ]);
-    expect(recorder.messages.slice(0, 2).map((m) => m.channel)).toEqual(['b', 'a']);
-    const after = Number(
-      /cmdstat_eval:calls=(\d+)/.exec(await file.server.cli('INFO', 'commandstats'))?.[1] ?? 0,
+    const sent = (channel: string) =>
+      recorder.messages.filter((m) => m.channel === channel).map((m) => (m.envelope.data as { i: number }).i);
+    expect(sent('b')).toEqual([...Array(1500).keys()].filter((i) => i % 2 === 0));
+    expect(sent('a')).toEqual([...Array(1500).keys()].filter((i) => i % 2 === 1));
+    // Two payloads (one array per channel) in one EVAL: two PUBLISHes server-side, not 1,500.
+    expect((await calls('eval')) - evals).toBe(1);
+    expect((await calls('publish')) - publishes).toBe(2);
+    expect(transport.stats()).toMatchObject({ published: 1500, received: 1500 });
+  });
+
+  it('splits a turn at maxBatchBytes and sends a lone message as a bare envelope', async () => {
+    const transport = transportFor('split', { maxBatchBytes: 4096 });
+    const recorder = record(transport);
+    await transport.connect({ group: 'master' });
+    await transport.subscribe('a');
+    await using spy = await rawClient();
+    const payloads: string[] = [];
+    await spy.subscribe('split:a', (message) => payloads.push(message));
+    for (let i = 0; i < 1000; i++) transport.publish('a', meta, encodeData({ i }));
+    await recorder.waitForMessages(1000, 'the 1,000 messages of the split turn');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    transport.publish('a', meta, encodeData('lone'));
+    await recorder.waitForMessages(1001, 'the lone message');
+    await eventually(() => payloads.at(-1)?.includes('"lone"') === true, 'the spy to see the lone payload');
+    expect(payloads.at(-1)).toMatch(
+      /^\{"meta":\{"workerId":"w1","group":"web"\},"data":"lone","src":"[\w-]{12}","seq":\d+\}$/,
     );
-    // 1,500 messages of 512 at most per batch: 3 commands, plus this connection's script probe.
-    expect(after - before).toBeGreaterThanOrEqual(3);
-    expect(after - before).toBeLessThanOrEqual(4);
+    const arrays = payloads.slice(0, -1);
+    expect(arrays.length).toBeGreaterThan(4);
+    for (const payload of arrays) expect(Buffer.byteLength(payload)).toBeLessThanOrEqual(4096);
+    expect(
+      arrays.flatMap((payload) => JSON.parse(payload).map((e: { data: { i: number } }) => e.data.i)),
+    ).toEqual([...Array(1000).keys()]);
   });
 
   it('falls back to one PUBLISH per message for a user that may not run scripts', async () => {
@@ -173,6 +209,39 @@ describe('redis transport over a real redis-server', () => {
       message: expect.stringMatching(/^2 more like this from redis channel "bad:public"/),
       details: { channel: 'public', count: 2 },
     });
+  });
+
+  it('takes arrays of envelopes from another client: bad elements dropped and reported, nested arrays refused, the rest in order', async () => {
+    const transport = transportFor('arrays');
+    const recorder = record(transport);
+    await transport.connect({ group: 'master' });
+    await transport.subscribe('public');
+    await transport.subscribe('nested');
+    const ok = (data: unknown) => JSON.stringify({ meta: { group: 'ops' }, data });
+    // Its own channel, so its report is the first of that channel's throttle and goes out at once.
+    await file.server.cli('PUBLISH', 'arrays:nested', `[[${ok('deep')}]]`);
+    const mixed = [ok(1), '{"meta":{"group":"ops"}}', `[${ok('nested')}]`, '"text"', ok(2)];
+    await file.server.cli('PUBLISH', 'arrays:public', `[${mixed.join(',')}]`);
+    await file.server.cli('PUBLISH', 'arrays:public', '[]');
+    const many = Array.from({ length: 10_000 }, (_, i) => ok(i + 3));
+    await using client = await rawClient();
+    await client.publish('arrays:public', `[${many.join(',')}]`);
+    await recorder.waitForMessages(10_002, 'the valid envelopes of both arrays');
+    expect(recorder.messages.map((m) => m.envelope.data)).toEqual(
+      [...Array(10_002).keys()].map((i) => i + 1),
+    );
+    expect(transport.stats()).toMatchObject({ received: 10_002, badPayloads: 5 });
+    await transport.close();
+    const messages = recorder.errors.map((error) => error.message).join('\n');
+    expect(recorder.errors.every((error) => error.code === 'ERR_CLUSTR_BAD_FRAME')).toBe(true);
+    expect(messages).toMatch(
+      /dropped envelope 2 of 5 of an array on redis channel "arrays:public": .*"data" is missing/,
+    );
+    // The throttle sums up the rest of the channel: 1 at once, 3 more (a nested array among them) at close.
+    expect(messages).toMatch(/3 more like this from redis channel "arrays:public"/);
+    expect(messages).toMatch(
+      /dropped envelope 1 of 1 of an array on redis channel "arrays:nested": an array inside an array of envelopes is refused/,
+    );
   });
 
   it('queues what is published before connect, bounded, and sends it once subscriptions are live', async () => {

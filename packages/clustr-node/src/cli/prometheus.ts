@@ -11,8 +11,11 @@ interface Family {
 
 const stat =
   (key: keyof MemberStats, scale = 1) =>
-  (member: MemberView) =>
-    member.stats === undefined ? undefined : member.stats[key] * scale;
+  (member: MemberView): number | undefined => {
+    // Optional figures (messagesLost) are absent where the member's transport does not count them.
+    const figure = member.stats?.[key];
+    return figure === undefined ? undefined : figure * scale;
+  };
 
 /** What `clustr metrics` prints: one series per member in each family. */
 const FAMILIES: readonly Family[] = [
