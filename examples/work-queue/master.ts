@@ -3,9 +3,12 @@
 // every answer. Halfway it SIGKILLs a worker: what was in flight there fails at once with
 // ERR_CLUSTR_NO_RESPONDER (the worker's presence leave, not a timeout) and goes to another
 // worker (`retries`: safe here, a job is a pure computation); the killed worker restarts and
-// takes jobs again. Exits 0 when all 1,000 answers are right.
+// takes jobs again. At three quarters it reloads the group (`master.reload`, what `clustr reload
+// jobs` or a SIGHUP to the master does): each worker is replaced by a new incarnation, one at a
+// time, while the jobs keep flowing — none fails, the group never has fewer than 4 ready
+// members. Exits 0 when all 1,000 answers are right.
 import { cpus } from 'node:os';
-import Clustr, { isClustrError, type Master } from 'clustr-node';
+import Clustr, { isClustrError, type Master, type ReloadSummary } from 'clustr-node';
 
 const JOBS = 1000;
 const IN_FLIGHT = 16;
@@ -50,10 +53,18 @@ async function run(): Promise<boolean> {
   const started = performance.now();
   let next = 0;
   let killed = false;
+  let reload: Promise<ReloadSummary> | undefined;
   const lane = async () => {
     while (next < JOBS) {
       const job = next++;
       const n = N + job;
+      if (reload === undefined && answers.size >= (JOBS * 3) / 4) {
+        // The killed worker is back first: a reload replaces running workers.
+        reload = responders(master, 'jobs', 'square-sum', WORKERS).then(() => {
+          log(`three quarters: rolling reload of "jobs" while the jobs keep flowing`);
+          return master.reload({ group: 'jobs' });
+        });
+      }
       if (!killed && answers.size >= JOBS / 2) {
         killed = true;
         log(`halfway: SIGKILL worker ${victim.workerId.slice(0, 8)} (pid ${victim.pid}) with jobs in flight`);
@@ -77,6 +88,14 @@ async function run(): Promise<boolean> {
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  const reloaded = await reload;
+  log(
+    `reloaded ${reloaded?.replaced.length ?? 0} workers in ${Math.round(reloaded?.durationMs ?? 0)} ms: ${(
+      reloaded?.replaced ?? []
+    )
+      .map((r) => `${r.workerId.slice(0, 8)} pid ${r.previousPid} → ${r.pid}`)
+      .join(', ')}`,
+  );
   const byWorker = new Map<string, number>();
   for (const { by } of answers.values()) byWorker.set(by, (byWorker.get(by) ?? 0) + 1);
   log(
@@ -90,7 +109,13 @@ async function run(): Promise<boolean> {
   await responders(master, 'jobs', 'square-sum', WORKERS);
   const again = await master.request<{ by: string }>(victim.workerId, 'square-sum', { job: -1, n: 10 });
   log(`the restarted worker ${again.by.slice(0, 8)} answers again (restarts: ${victim.restarts})`);
-  return answers.size === JOBS && failures.length === 0 && victim.restarts === 1;
+  // One restart after the kill, one new incarnation from the reload.
+  return (
+    answers.size === JOBS &&
+    failures.length === 0 &&
+    reloaded?.replaced.length === WORKERS &&
+    victim.restarts === 2
+  );
 }
 
 const ok = await run().catch((error: unknown) => {
@@ -99,5 +124,9 @@ const ok = await run().catch((error: unknown) => {
 });
 if (!ok) log(`✗ ${failures.slice(0, 5).join('; ')}`);
 await master.close();
-log(ok ? `all ${JOBS} jobs answered right, one worker killed halfway; the cluster is closed` : 'failed');
+log(
+  ok
+    ? `all ${JOBS} jobs answered right, one worker killed halfway, the group reloaded; the cluster is closed`
+    : 'failed',
+);
 process.exitCode = ok ? 0 : 1;

@@ -1,6 +1,7 @@
 // A worker of group "jobs": answers the "square-sum" request with the sum of the squares of
 // 1…n, computed the slow way so that a job takes a little while. Registered before the worker
-// joins, so its first heartbeat already tells the master it answers "square-sum".
+// joins, so its first heartbeat already tells the master it answers "square-sum". When a reload
+// replaces it, its shutdown hook hears why; the jobs it is answering are finished before it leaves.
 import Clustr from 'clustr-node';
 
 const worker = Clustr.Worker.create({ group: 'jobs' });
@@ -13,3 +14,8 @@ worker.onRequest<{ job: number; n: number }, { job: number; sum: number; by: str
     return { job: data.job, sum, by: worker.workerId };
   },
 );
+
+worker.onShutdown((reason) => {
+  if (reason.kind === 'reload')
+    console.log(`        worker ${worker.workerId.slice(0, 8)} replaced by its new incarnation`);
+});

@@ -18,9 +18,15 @@ export type {
   OnRequestOptions,
   PresenceOptions,
   PublishOptions,
+  ReloadOptions,
+  ReloadSummary,
+  ReplacedWorker,
   RequestHandler,
   RequestOptions,
   RequestStats,
+  ShutdownHook,
+  ShutdownReason,
+  ShutdownSignal,
   WorkerOptions,
 } from '@clustr/core';
 export { ClustrError, isClustrError } from '@clustr/core';
@@ -28,6 +34,7 @@ export type { ClustrErrorCode, Envelope, JsonData, JsonValue, Meta, Transport } 
 export type {
   ExitInfo,
   ReadySignal,
+  ReloadResult,
   RestartInfo,
   RestartOptions,
   RestartPolicy,

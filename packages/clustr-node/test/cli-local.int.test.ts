@@ -107,6 +107,70 @@ describe('clustr against local clusters', () => {
     );
   });
 
+  it('reload replaces the workers of a group one at a time, keeping their ids and pins', async () => {
+    const before = JSON.parse((await clustr(['ps', '--json'], env)).stdout) as Member[];
+    const web = before.filter((m) => m.group === 'web');
+    const reloaded = await clustr(['reload', 'web'], env);
+    expect(reloaded.stderr).toBe('');
+    expect(reloaded.code).toBe(0);
+    const lines = reloaded.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`reloading the workers of web of cluster shop (master pid ${shop.pid})…`);
+    for (const member of web) {
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^  ${member.workerId.slice(0, 8)} \\(web\\) pid ${member.pid} → \\d+, ready in \\d+ ms$`,
+          ),
+        ),
+      );
+    }
+    expect(lines.at(-1)).toMatch(/^reloaded 2 worker\(s\) in \d+\.\d s$/);
+    // The master saw each old incarnation leave for a reload, never for an exit.
+    for (const member of web) {
+      await shop.waitFor(
+        (e) => e.event === 'leave' && e.id === member.id && (e.reason as { kind: string }).kind === 'reload',
+        `the master's presence replacing ${member.id}`,
+      );
+    }
+    expect(shop.events.some((e) => e.event === 'exit' && web.some((m) => m.workerId === e.workerId))).toBe(
+      false,
+    );
+    await eventually(async () => {
+      const after = JSON.parse((await clustr(['ps', '--json'], env)).stdout) as Member[];
+      return web.every((old) => {
+        const now = after.find((m) => m.id === old.id);
+        return (
+          now !== undefined && now.pid !== old.pid && now.restarts === old.restarts + 1 && now.cpu === old.cpu
+        );
+      });
+    }, 'ps showing both web workers with new pids, one more restart and the same pins');
+  });
+
+  it('SIGHUP to the master reloads every worker it spawned: the bash child and the cache with its shard too', async () => {
+    const before = JSON.parse((await clustr(['ps', '--json'], env)).stdout) as Member[];
+    const children = before.filter((m) => m.parentId === before.find((x) => x.workerId === 'master')!.id);
+    process.kill(shop.pid, 'SIGHUP');
+    await eventually(
+      async () => {
+        const after = JSON.parse((await clustr(['ps', '--json'], env)).stdout) as Member[];
+        return children.every((old) => {
+          const now = after.find((m) => m.id === old.id);
+          return now !== undefined && now.pid !== old.pid && now.state === 'ready';
+        });
+      },
+      `ps showing the master's ${children.length} children with new pids`,
+      30_000,
+    );
+    // The cache worker's new incarnation spawned a new shard; the old shard went with the old cache.
+    const oldShards = new Set(before.filter((m) => m.group === 'shard').map((m) => m.id));
+    await eventually(async () => {
+      const after = JSON.parse((await clustr(['ps', '--json'], env)).stdout) as Member[];
+      const shards = after.filter((m) => m.group === 'shard');
+      return shards.length === 1 && !oldShards.has(shards[0]!.id);
+    }, 'ps listing one shard, a new one: the old one left with the old cache');
+    expect(shop.child.exitCode).toBe(null);
+  });
+
   it('lists several clusters, picks one by --name or --pid, and removes a dead master’s socket', async () => {
     const jobs = await FixtureCluster.start({ ...env, CLUSTER_NAME: 'jobs', SMALL: '1' });
     try {
@@ -181,6 +245,8 @@ describe('clustr against local clusters', () => {
         /^clustr: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/,
       ],
       [['kill'], env, 2, /^clustr: usage: clustr kill /],
+      [['reload', 'web', 'cache'], env, 2, /^clustr: usage: clustr reload \[group\]/],
+      [['reload', '--redis', 'redis://127.0.0.1:1'], env, 2, /^clustr: reload asks a local master/],
       [['publish', 'web', '{oops'], env, 2, /^clustr: the message must be JSON/],
       [['kill', 'no-such-group'], env, 1, /^clustr: no worker or group "no-such-group"/],
     ];

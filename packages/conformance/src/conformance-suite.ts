@@ -4,7 +4,9 @@ import { channelTests } from './channel-tests.js';
 import { killTests } from './kill-tests.js';
 import { lifecycleTests } from './lifecycle-tests.js';
 import { presenceTests } from './presence-tests.js';
+import { reloadTests } from './reload-tests.js';
 import { requestTests } from './request-tests.js';
+import { shutdownTests } from './shutdown-tests.js';
 
 /** A transport under test: how to make one, and what to set up around the suite. */
 export interface ConformanceTarget {
@@ -24,7 +26,7 @@ export interface SuiteContext {
 /**
  * The one behaviour suite: every row of the channel table (nested to depth 3), ordering,
  * queued-before-ready, confirmations, kill from every direction, unsubscribing, presence,
- * request/reply and one-of-group delivery. Run it once
+ * request/reply, one-of-group delivery, shutdown hooks and rolling reloads. Run it once
  * per transport; each transport must pass it unchanged.
  */
 export function conformanceSuite(target: ConformanceTarget): void {
@@ -49,5 +51,7 @@ export function conformanceSuite(target: ConformanceTarget): void {
     killTests(context);
     presenceTests(context);
     requestTests(context);
+    shutdownTests(context);
+    reloadTests(context);
   });
 }

@@ -73,13 +73,17 @@ export class TestCluster implements AsyncDisposable {
     return () => this.#listeners.delete(listener);
   };
 
-  /** Spawns `count` agents of `group` from the master and waits until each is ready. */
-  async spawn(group: string, count = 1): Promise<Agent[]> {
+  /**
+   * Spawns `count` agents of `group` from the master and waits until each is ready. `env` goes
+   * to each agent's environment (e.g. `AGENT_HOOK_LOG`, see the agent).
+   */
+  async spawn(group: string, count = 1, env: Record<string, string> = {}): Promise<Agent[]> {
     const handles = this.master.spawn(
       Array.from({ length: count }, () => ({
         file: AGENT_FILE,
         args: [group],
         execArgv: [...FIXTURE_EXEC_ARGV],
+        env,
       })),
     );
     for (const handle of handles) {

@@ -4,8 +4,10 @@ import type { ClusterProcessEvents } from './cluster-process-options.js';
 import type { ProcessPresence } from './presence-of-process.js';
 import type { LeaveReason, Member } from './presence-types.js';
 import * as errors from './process-errors.js';
+import type { ProcessShutdown } from './process-shutdown.js';
 import type { OnRequestOptions, RequestHandler, RequestOptions, RequestStats } from './request-types.js';
 import type { Requests } from './requests.js';
+import type { ShutdownHook } from './shutdown-types.js';
 
 /**
  * What every cluster process offers about the cluster itself: who is in it (presence), and
@@ -17,6 +19,21 @@ export abstract class ClusterMember extends EventEmitter<ClusterProcessEvents> {
   protected abstract readonly presence: ProcessPresence;
   /** The requests this process sends and answers. */
   protected abstract readonly requests: Requests;
+  protected abstract readonly lifecycle: ProcessShutdown;
+
+  /**
+   * Runs `hook` before this process leaves, whatever the cause (`reason`: a kill order, a
+   * signal, `close()`, a reload). Hooks start in registration order and run concurrently under
+   * one deadline, `shutdownTimeoutMs`; one that throws or overruns is reported and the process
+   * leaves anyway. What the hooks publish is delivered. Returns the remover.
+   *
+   * @example
+   * worker.onShutdown(async (reason) => { await jobs.drain(); });
+   * @throws ClustrError `ERR_CLUSTR_INVALID_OPTION` for a hook that is not a function
+   */
+  onShutdown(hook: ShutdownHook): () => void {
+    return this.lifecycle.add(hook);
+  }
 
   /**
    * Every process of the cluster this process knows of now, itself included: who (workerId,

@@ -8,6 +8,11 @@ export interface ProcessIdentity {
   readonly group: string;
   /** The channels it subscribes to. */
   readonly channels: readonly string[];
+  /**
+   * Those of its workerId (private, `kill:`): a retired incarnation (a reload) lets go of them
+   * first, so that its successor gets what is sent there from then on.
+   */
+  readonly ownChannels: readonly string[];
   /** The parent that spawned this process, when clustr did. */
   readonly parent: ParentConnection | undefined;
 }
@@ -31,6 +36,21 @@ export interface ClusterProcessOptions {
    * @default { intervalMs: 1000, timeoutMs: 5000 }
    */
   presence?: PresenceOptions;
+  /**
+   * How long this process's shutdown hooks (`onShutdown`) may run together before it leaves
+   * anyway (the late ones are reported). A spawned child should have a spec `stopTimeoutMs`
+   * longer than this, or its parent's SIGKILL cuts its hooks.
+   * @default 5000
+   */
+  shutdownTimeoutMs?: number;
+  /**
+   * Whether this process handles SIGTERM and SIGINT (a graceful stop, exit code 0; a second
+   * SIGINT during the shutdown exits at once with 130) and SIGHUP (a master reloads its workers,
+   * a worker stops gracefully). `false` for a program that manages its own signals: it calls
+   * `close()` itself.
+   * @default true
+   */
+  handleSignals?: boolean;
 }
 
 /** Why a process was told to exit by `killWorker`. */
@@ -47,7 +67,7 @@ export interface ClusterProcessEvents {
   error: [ClustrError];
   /** Subscriptions are live. */
   ready: [];
-  /** The process was told to exit; it closes and exits with `exitCode` right after. */
+  /** The process was told to exit; it shuts down (its hooks run) and exits with `exitCode`. */
   kill: [KillOrder];
   /** The process left the cluster. */
   close: [];

@@ -17,16 +17,18 @@ import {
   PUBLIC_CHANNEL,
   reportToEmitter as reportError,
 } from '@clustr/protocol/internal';
-import { type SpawnSpec, spawnWorkers, type WorkerHandle } from '@clustr/spawner';
-import { ClusterMember } from './cluster-member.js';
+import type { SpawnSpec, WorkerHandle } from '@clustr/spawner';
 import type { ClusterProcessOptions, ProcessIdentity } from './cluster-process-options.js';
 import { emitSafely } from './emit-safely.js';
-import type { HandlerList, MessageHandler } from './handler-list.js';
-import { isExitCode, obeyKillOrder } from './kill-order.js';
+import type { MessageHandler } from './handler-list.js';
+import { obeyKillOrder } from './kill-order.js';
+import { leaveCluster } from './leave-cluster.js';
 import { ParentHold } from './parent-hold.js';
 import { DEFAULT_MAX_PENDING_MESSAGES } from './pending-messages.js';
 import { ProcessPresence } from './presence-of-process.js';
 import * as errors from './process-errors.js';
+import { ProcessRoutes } from './process-routes.js';
+import { ProcessShutdown, type ShutdownSteps } from './process-shutdown.js';
 import {
   initialProcessState,
   isClosing,
@@ -37,26 +39,24 @@ import {
 } from './process-state.js';
 import { deliversToOne, type PublishOptions } from './request-types.js';
 import { Requests } from './requests.js';
-import { assertTransport, chooseTransport, restoreTransport } from './resolve-transport.js';
+import { chooseTransport, listenTo, restoreTransport } from './resolve-transport.js';
 import { sendInState } from './send-in-state.js';
+import type { ShutdownReason } from './shutdown-types.js';
 import { SpawnedChildren } from './spawned-children.js';
 
 export type { ClusterProcessEvents, ClusterProcessOptions, KillOrder } from './cluster-process-options.js';
 export { DEFAULT_MAX_PENDING_MESSAGES };
 
-type Dispatch = (envelope: Envelope) => void;
-
 /** What `#checkedChannel` holds before any publish: equal to no argument a caller can pass. */
 const NOTHING_CHECKED = Symbol('nothing checked');
 
 /** What masters and workers share: publish, handlers, spawn, kill, lifecycle. */
-export abstract class ClusterProcess extends ClusterMember {
+export abstract class ClusterProcess extends ProcessRoutes {
   /** This process's group (`"master"` for the master). */
   readonly group: string;
   readonly #workerId: string | undefined;
   readonly #meta: EncodedMeta;
   readonly #identity: ProcessIdentity;
-  readonly #dispatch = new Map<string, Dispatch>();
   readonly #children = new SpawnedChildren();
   #state: ProcessState;
   /** The parent's transport, as its welcome describes it (this process rebuilds it). */
@@ -67,6 +67,7 @@ export abstract class ClusterProcess extends ClusterMember {
   #checkedChannel: unknown = NOTHING_CHECKED;
   readonly #ready: Promise<void>;
   readonly #parentHold: ParentHold;
+  protected readonly lifecycle: ProcessShutdown;
   protected readonly presence: ProcessPresence;
   protected readonly requests: Requests;
 
@@ -81,7 +82,7 @@ export abstract class ClusterProcess extends ClusterMember {
     this.presence = new ProcessPresence(identity, options.presence, {
       transport: () => (this.#state.kind === 'ready' ? this.#state.transport : undefined),
       meta: this.#meta,
-      report: (error) => this.#report(error),
+      report: (error) => this.report(error),
       isReady: () => this.#state.kind === 'ready',
       serves: () => this.requests.offer(),
     });
@@ -89,13 +90,18 @@ export abstract class ClusterProcess extends ClusterMember {
     this.requests = new Requests(identity.workerId, {
       presence: this.presence,
       send: (channel, dataJson) => this.#send(channel, dataJson),
-      report: (error) => this.#report(error),
+      report: (error) => this.report(error),
       joined: (operation) => whenJoined(this.#state, this.#ready, operation),
     });
     this.route(this.requests.channel, (envelope) => this.requests.receive(envelope));
     const { oneChannel } = this.requests;
     if (oneChannel !== undefined)
       this.route(oneChannel, (envelope) => this.deliver(this.handlersOf(this.group), envelope));
+    this.lifecycle = new ProcessShutdown(options, {
+      isShuttingDown: () => isClosing(this.#state),
+      stop: (signal) => this.stopAndExit({ kind: 'signal', signal }),
+      ...(this.hangUp === undefined ? {} : { hangUp: () => this.hangUp?.() }),
+    });
     const chosen = chooseTransport(options, parent);
     this.#inherited = chosen.inherited;
     this.#state = initialProcessState(chosen.given === undefined ? undefined : this.#listen(chosen.given));
@@ -112,6 +118,7 @@ export abstract class ClusterProcess extends ClusterMember {
     this.#ready.catch((error: ClustrError) => {
       if (!this.#isReadyAwaited && !isClosing(this.#state)) reportError(this, error);
     });
+    this.lifecycle.listen();
   }
 
   /** This process's workerId; `undefined` for the master. */
@@ -188,32 +195,25 @@ export abstract class ClusterProcess extends ClusterMember {
     // Before the parent's welcome, the children's welcomes wait for it (they need the descriptor).
     const descriptor = this.#state.transport?.describe() ?? this.#inherited;
     if (descriptor === undefined) throw errors.cannotSpawn();
-    const handles = spawnWorkers(specs, {
+    const handles = this.#children.spawn(specs as readonly SpawnSpec[], {
       parentId: this.#workerId ?? 'master',
-      transport: descriptor,
-      handDown: this.presence.handDown(),
-      adopt: (link, handle) => {
-        this.#children.adopted(handle, link);
-        this.#state.transport?.adopt(link);
-      },
+      descriptor,
+      presence: this.presence,
+      transport: () => this.#state.transport,
+      report: (error) => this.report(error),
     });
-    this.#children.add(handles, (error) => this.#report(error));
-    this.presence.spawned(specs as readonly SpawnSpec[], handles);
     // One handle per spec, in the specs' order: the tuple the signature promises.
     return handles as { -readonly [K in keyof Specs]: WorkerHandle };
   }
 
   /**
-   * Leaves the cluster: flushes queued messages, unsubscribes, closes the transport and stops
-   * the children this process spawned. Afterwards nothing of clustr keeps the event loop alive.
-   * Idempotent.
+   * Leaves the cluster: stops the children this process spawned (their hooks run first), runs
+   * the shutdown hooks, unsubscribes, says goodbye and closes the transport. Afterwards nothing of
+   * clustr keeps the event loop alive. Idempotent; a shutdown already under way (a kill order, a
+   * signal) is the one every call waits for.
    */
   close(): Promise<void> {
-    const state = this.#state;
-    if (isClosing(state)) return state.done;
-    const done = this.#shutdown(state.transport);
-    this.#apply({ type: 'close', done });
-    return done;
+    return this.shutDown({ kind: 'close' });
   }
 
   /** `await using` support: the same as {@link close}. */
@@ -221,44 +221,29 @@ export abstract class ClusterProcess extends ClusterMember {
     return this.close();
   }
 
-  /** Registers a handler for messages on `channel`. */
-  protected addHandler<T>(channel: string, handler: MessageHandler<T>, method: string): () => void {
-    if (typeof handler !== 'function') throw errors.invalidHandler(method, handler);
-    return this.handlersOf(channel).add(handler as MessageHandler);
-  }
-
-  /** The handler list of one of this process's own channels. */
-  protected abstract handlersOf(channel: string): HandlerList;
-
-  /** Routes every message on `channel` to `dispatch`. */
-  protected route(channel: string, dispatch: Dispatch): void {
-    this.#dispatch.set(channel, dispatch);
-  }
-
-  /** Delivers to a handler list and reports what the handlers threw. */
-  protected deliver(list: HandlerList, envelope: Envelope): void {
-    const errors = list.deliver(envelope);
-    if (errors !== undefined) this.reportHandlerErrors(errors);
-  }
-
-  /** Reports errors user handlers threw, without stopping delivery. */
-  protected reportHandlerErrors(errors: unknown[]): void {
-    for (const error of errors) {
-      this.#report(toClustrError(error, 'ERR_CLUSTR_HANDLER_FAILED', 'a message handler threw'));
-    }
-  }
-
-  /** Reports an error as an `error` event (or a warning), and counts it for presence. */
-  #report(error: ClustrError): void {
-    this.presence.counters.errors++;
-    reportError(this, error);
-  }
-
-  /** Obeys a kill order: closes, then exits the process with the code. */
+  /** Obeys a kill order: shuts down, then exits the process with the code. */
   protected obeyKill(envelope: Envelope): void {
-    // Before the close starts: its goodbye says the exit its parent is about to see.
-    if (isExitCode(envelope.data)) this.presence.killed(envelope.data);
-    obeyKillOrder(this, envelope);
+    obeyKillOrder(this, envelope, (reason) => this.stopAndExit(reason));
+  }
+
+  /** What SIGHUP does when the process handles signals; undefined: a graceful stop. */
+  protected hangUp?(): void;
+
+  /**
+   * Shuts down for `reason` unless a shutdown is under way (then it is the one waited for).
+   * The sequence starts once the state says so: whatever it calls sees a closing process.
+   */
+  protected shutDown(reason: ShutdownReason): Promise<void> {
+    const state = this.#state;
+    if (isClosing(state)) return state.done;
+    const done = Promise.resolve().then(() => this.lifecycle.run(reason, this.#steps(state.transport)));
+    this.#apply({ type: 'close', done, reason });
+    return done;
+  }
+
+  /** Shuts down for `reason`, then exits the process with its code (0 but for a kill's). */
+  protected stopAndExit(reason: ShutdownReason): void {
+    this.lifecycle.exitAfter(this.shutDown(reason), reason, (error) => this.report(error));
   }
 
   #apply(event: ProcessEvent): ProcessState {
@@ -268,14 +253,7 @@ export abstract class ClusterProcess extends ClusterMember {
 
   /** Checks a transport and listens to it; returns it. */
   #listen(transport: unknown): Transport {
-    assertTransport(transport);
-    const counters = this.presence.counters;
-    transport.onMessage((channel, envelope) => {
-      counters.messagesIn++;
-      this.#dispatch.get(channel)?.(envelope);
-    });
-    transport.onError((error) => this.#report(error));
-    return transport;
+    return listenTo(transport, this.presence.counters, this.routes, (error) => this.report(error));
   }
 
   async #start(): Promise<void> {
@@ -294,7 +272,7 @@ export abstract class ClusterProcess extends ClusterMember {
     }
     for (const link of this.#children.openLinks()) transport.adopt(link);
     await transport.connect({ workerId: this.#workerId, group: this.group });
-    const channels = [...this.#identity.channels, this.presence.channel, ...this.requests.channels];
+    const channels = [...this.#ownChannels(), this.presence.channel];
     await Promise.all(channels.map((channel) => transport.subscribe(channel)));
     const joining = this.#state;
     // close() came while subscribing and the transport still answered: it stays closing.
@@ -310,29 +288,49 @@ export abstract class ClusterProcess extends ClusterMember {
     emitSafely(this, 'ready');
   }
 
+  /** The channels this process subscribes to, but presence's (which it keeps to the end). */
+  #ownChannels(): string[] {
+    return [...this.#identity.channels, ...this.requests.channels];
+  }
+
   #send(channel: string, dataJson: string): void {
-    sendInState(this.#state, this.#meta, this.presence.counters, channel, dataJson);
+    if (!sendInState(this.#state, this.#meta, this.presence.counters, channel, dataJson))
+      this.lifecycle.dropped();
   }
 
   #assertOpen(operation: string): void {
     if (isClosing(this.#state)) throw errors.closedError(operation);
   }
 
-  async #shutdown(transport: Transport | undefined): Promise<void> {
-    try {
-      // Leaves first: the children stop while this process can still announce their exits;
-      // then its goodbye, while the transport still carries it; then the transport, whose close
-      // also ends a connect still in progress.
-      await this.#children.stopAll();
-      this.presence.stop();
-      this.requests.close();
-      await transport?.close();
-      await this.#ready.catch(() => undefined);
-    } finally {
-      await this.#children.stopAll();
-      this.#parentHold.set(false);
-      this.#apply({ type: 'closed' });
-      emitSafely(this, 'close');
-    }
+  #steps(transport: Transport | undefined): ShutdownSteps {
+    return {
+      begin: async (reason) => {
+        this.presence.leaving();
+        if (reason.kind !== 'reload' || transport === undefined) return;
+        const own = this.#identity.ownChannels;
+        await Promise.allSettled(own.map((channel) => transport.unsubscribe(channel)));
+      },
+      answered: () => ({ what: 'requests being answered', done: this.requests.answered() }),
+      // Leaves first: the children stop while this process still routes and announces their exits.
+      stopChildren: () => this.#children.stopAll(),
+      leave: () => this.#apply({ type: 'leave' }),
+      depart: (reason) => {
+        const state = this.#state;
+        return leaveCluster(reason, {
+          transport,
+          // Only a process that joined has subscriptions to take back.
+          channels: state.kind === 'closing' && state.live !== undefined ? this.#ownChannels() : [],
+          presence: this.presence,
+          requests: this.requests,
+          joined: this.#ready,
+        });
+      },
+      finish: () => {
+        this.#parentHold.set(false);
+        this.#apply({ type: 'closed' });
+        emitSafely(this, 'close');
+      },
+      report: (error) => this.report(error),
+    };
   }
 }

@@ -11,11 +11,14 @@ import {
   MAX_REPLY_LENGTH,
   type MembersAnswer,
 } from './control-wire.js';
+import type { ReloadSummary } from './master-reload.js';
 
 /** How long connecting to a master's socket may take. */
 const CONNECT_TIMEOUT_MS = 2_000;
 /** How long a master may take to answer one request (its event loop may be busy). */
 const ANSWER_TIMEOUT_MS = 5_000;
+/** How long a reload may take before the client gives up waiting (the master carries on). */
+const RELOAD_ANSWER_TIMEOUT_MS = 60 * 60_000;
 
 type Success = Extract<ControlReply, { ok: true }>;
 
@@ -87,6 +90,15 @@ export class ControlClient {
     await this.#request({ op: 'kill', workerId, code });
   }
 
+  /** A rolling reload of the master's workers (of `group`): answered when it is over. */
+  async reload(group?: string): Promise<ReloadSummary> {
+    const request: ControlRequest = group === undefined ? { op: 'reload' } : { op: 'reload', group };
+    const { reload } = (await this.#request(request, RELOAD_ANSWER_TIMEOUT_MS)) as Success & {
+      reload: ReloadSummary;
+    };
+    return reload;
+  }
+
   async publish(channel: string, data: unknown): Promise<void> {
     await this.#request({ op: 'publish', channel, data });
   }
@@ -96,12 +108,12 @@ export class ControlClient {
     this.#fail(`the connection to ${this.label} was closed`);
   }
 
-  #request(request: ControlRequest): Promise<Success> {
+  #request(request: ControlRequest, timeoutMs = ANSWER_TIMEOUT_MS): Promise<Success> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return new Promise<Success>((resolve, reject) => {
       const timer = setTimeout(
-        () => this.#fail(`${this.label} did not answer within ${ANSWER_TIMEOUT_MS} ms`, 'ERR_CLUSTR_TIMEOUT'),
-        ANSWER_TIMEOUT_MS,
+        () => this.#fail(`${this.label} did not answer within ${timeoutMs} ms`, 'ERR_CLUSTR_TIMEOUT'),
+        timeoutMs,
       );
       this.#waiting.push({
         resolve: (reply) => {

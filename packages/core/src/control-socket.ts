@@ -15,6 +15,7 @@ import {
   type MembersAnswer,
   readRequest,
 } from './control-wire.js';
+import type { ReloadSummary } from './master-reload.js';
 
 /** What a control socket serves: the master it belongs to. */
 export interface ControlTarget {
@@ -22,6 +23,8 @@ export interface ControlTarget {
   view(): MembersAnswer;
   killWorker(workerId: string, code: number): void;
   publish(channel: string, data: unknown): void;
+  /** A rolling reload; settles when it is over. */
+  reload(options: { group?: string }): Promise<ReloadSummary>;
 }
 
 /** Clients served at once; more are closed as they connect. */
@@ -48,7 +51,7 @@ function removeOpenPaths(): void {
 
 /**
  * A master's control socket: a Unix socket (mode 0600, in a 0700 directory of this user, see
- * `controlDir`) answering JSON-line requests — `info`, `members`, `kill`, `publish` — one answer
+ * `controlDir`) answering JSON-line requests — `info`, `members`, `kill`, `publish`, `reload` — one answer
  * line per request, in order. It never keeps the event loop alive, bounds what a client may send
  * or leave unread, and is removed on `close()` (or at exit; a reader removes a dead master's).
  */
@@ -131,8 +134,14 @@ export class ControlSocket {
     socket.on('close', () => this.#connections.delete(socket));
     socket.on('error', () => undefined);
     socket.setEncoding('utf8');
-    socket.setTimeout(IDLE_MS, () => socket.destroy());
     const lines = new LineSplitter(MAX_REQUEST_LENGTH);
+    // Answers go in the order of the requests, also after one that takes its time (a reload),
+    // and a client waiting for one is not idle.
+    let answered: Promise<void> = Promise.resolve();
+    let pending = 0;
+    socket.setTimeout(IDLE_MS, () => {
+      if (pending === 0) socket.destroy();
+    });
     socket.on('data', (chunk: string) => {
       if (socket.writableEnded) return;
       const complete = lines.push(chunk);
@@ -141,23 +150,37 @@ export class ControlSocket {
         socket.end();
         return;
       }
-      for (const line of complete) if (line.trim() !== '') this.#reply(socket, this.#answer(line));
+      for (const line of complete) {
+        if (line.trim() === '') continue;
+        const reply = this.#answer(line);
+        pending++;
+        answered = answered.then(async () => {
+          this.#reply(socket, await reply);
+          pending--;
+        });
+      }
     });
   }
 
-  #answer(line: string): ControlReply {
+  #answer(line: string): ControlReply | Promise<ControlReply> {
     const request = readRequest(line);
     if (isClustrError(request)) return failure(request);
+    const failed = (error: unknown) =>
+      failure(toClustrError(error, 'ERR_CLUSTR_BAD_FRAME', `the control request "${request.op}" failed`));
+    if (request.op === 'reload') {
+      const { group } = request;
+      return this.target
+        .reload(group === undefined ? {} : { group })
+        .then((reload) => ({ ok: true, reload }), failed);
+    }
     try {
       return this.#run(request);
     } catch (error) {
-      return failure(
-        toClustrError(error, 'ERR_CLUSTR_BAD_FRAME', `the control request "${request.op}" failed`),
-      );
+      return failed(error);
     }
   }
 
-  #run(request: ControlRequest): ControlReply {
+  #run(request: Exclude<ControlRequest, { op: 'reload' }>): ControlReply {
     switch (request.op) {
       case 'info':
         return { ok: true, info: { protocol: CONTROL_PROTOCOL, ...this.target.info() } };

@@ -1,5 +1,6 @@
 import { ClustrError, type ClustrErrorCode } from '@clustr/protocol';
 import { describeValue } from '@clustr/protocol/internal';
+import type { ReloadSummary } from './master-reload.js';
 import type { LeftMember, MemberView } from './member-watch.js';
 
 /** The version of the control socket's protocol, in every `info` answer. */
@@ -18,7 +19,9 @@ export type ControlRequest =
   /** `killWorker(workerId, code)` as the master. */
   | { op: 'kill'; workerId: string; code: number }
   /** `publish(channel, data)` as the master. */
-  | { op: 'publish'; channel: string; data: unknown };
+  | { op: 'publish'; channel: string; data: unknown }
+  /** `reload({ group })` of the master: answered when the reload is over. */
+  | { op: 'reload'; group?: string };
 
 /** A master, as its control socket describes it. */
 export interface ClusterInfo {
@@ -47,6 +50,8 @@ export interface MembersAnswer {
 export type ControlReply =
   | { ok: true; info: ClusterInfo }
   | ({ ok: true } & MembersAnswer)
+  /** What `reload` did. */
+  | { ok: true; reload: ReloadSummary }
   /** `kill` and `publish` were done. */
   | { ok: true }
   | { ok: false; error: { code: ClustrErrorCode; message: string } };
@@ -86,8 +91,12 @@ export function readRequest(line: string): ControlRequest | ClustrError {
       }
       if (!Object.hasOwn(value, 'data')) return badRequest('"publish" needs "data"', value);
       return { op: 'publish', channel: value.channel, data: value.data };
+    case 'reload':
+      if (value.group !== undefined && typeof value.group !== 'string')
+        return badRequest('"reload" takes a string "group"', value.group);
+      return value.group === undefined ? { op: 'reload' } : { op: 'reload', group: value.group };
     default:
-      return badRequest('"op" must be "info", "members", "kill" or "publish"', value.op);
+      return badRequest('"op" must be "info", "members", "kill", "publish" or "reload"', value.op);
   }
 }
 

@@ -1,12 +1,13 @@
 export type { ClustrErrorCode, Envelope, JsonData, JsonValue, Meta, Transport } from '@clustr/protocol';
 export { ClustrError, isClustrError } from '@clustr/protocol';
-export type { ExitInfo, SpawnSpec, WorkerHandle } from '@clustr/spawner';
+export type { ExitInfo, ReloadResult, SpawnSpec, WorkerHandle } from '@clustr/spawner';
 export type { ClusterProcessEvents, ClusterProcessOptions, KillOrder } from './cluster-process.js';
 export { ClusterProcess, DEFAULT_MAX_PENDING_MESSAGES } from './cluster-process.js';
 export type { ConfirmationCallback } from './confirmations.js';
 export type { MessageHandler } from './handler-list.js';
 export type { MasterOptions } from './master.js';
 export { Master } from './master.js';
+export type { ReloadOptions, ReloadSummary, ReplacedWorker } from './master-reload.js';
 export type {
   LeaveReason,
   Member,
@@ -23,5 +24,7 @@ export type {
   RequestStats,
 } from './request-types.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './request-types.js';
+export type { ShutdownHook, ShutdownReason, ShutdownSignal } from './shutdown-types.js';
+export { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown-types.js';
 export type { WorkerOptions } from './worker.js';
 export { Worker } from './worker.js';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Envelope, JsonValue } from '@clustr/protocol';
+import { ClustrError, type Envelope, type JsonValue } from '@clustr/protocol';
 import {
   CONFIRMATION_CHANNEL,
   MASTER_CHANNEL,
@@ -11,8 +11,11 @@ import { type ConfirmationCallback, Confirmations } from './confirmations.js';
 import { ControlSocket } from './control-socket.js';
 import { HandlerList, type MessageHandler } from './handler-list.js';
 import { type MasterControlOptions, resolveMasterControl } from './master-control.js';
+import { type ReloadOptions, type ReloadSummary, rollingReload } from './master-reload.js';
 import { MemberWatch } from './member-watch.js';
+import type { Member } from './presence-types.js';
 import { masterMemberId } from './process-presence.js';
+import type { ShutdownReason } from './shutdown-types.js';
 
 /** Options of {@link Master.create}. */
 export interface MasterOptions extends ClusterProcessOptions, MasterControlOptions {}
@@ -31,6 +34,8 @@ export class Master extends ClusterProcess {
   readonly #private = new HandlerList();
   readonly #confirmations = new Confirmations();
   readonly #control: ControlSocket | undefined;
+  /** The reload under way, if any. */
+  #reloading: Promise<ReloadSummary> | undefined;
   /** The cluster's name (the `name` option), as `clustr ps` shows it. */
   readonly name: string;
 
@@ -41,6 +46,7 @@ export class Master extends ClusterProcess {
         workerId: undefined,
         group: MASTER_CHANNEL,
         channels: [PUBLIC_CHANNEL, MASTER_CHANNEL, CONFIRMATION_CHANNEL],
+        ownChannels: [],
         parent: undefined,
       },
       options,
@@ -80,10 +86,52 @@ export class Master extends ClusterProcess {
     return this.#confirmations.add(n, identifier, callback);
   }
 
-  /** Closes the control socket first (nobody acts on a leaving cluster), then leaves. */
-  override close(): Promise<void> {
+  /**
+   * Replaces every worker this master spawned (or those of `group`) by a new incarnation, without
+   * downtime: `concurrency` at a time, each new incarnation is started — same workerId, same spec
+   * and CPU pin — and awaited until presence shows it ready; only then is the old one retired
+   * (its shutdown hooks hear `{ kind: 'reload' }`). A worker's subtree is replaced with it: the
+   * new incarnation's program spawns its own. A group therefore never has fewer ready members
+   * than before. The first new incarnation that does not get ready (it exits, or
+   * `readyTimeoutMs` passes) is killed, its old one kept, and the reload stops.
+   *
+   * @example
+   * const { replaced } = await master.reload({ group: 'web' });
+   * @throws ClustrError `ERR_CLUSTR_INVALID_OPTION`; rejects with `ERR_CLUSTR_RELOAD_FAILED`
+   * naming the worker (the summary so far in `details.summary`), also while another reload runs
+   */
+  reload(options?: ReloadOptions): Promise<ReloadSummary> {
+    if (this.#reloading !== undefined) {
+      return Promise.reject(
+        new ClustrError(
+          'ERR_CLUSTR_RELOAD_FAILED',
+          'a reload is already under way: wait for it before starting another',
+        ),
+      );
+    }
+    const host = {
+      children: () => this.children,
+      selfId: this.presence.id,
+      get: (id: string) => this.presence.get(id),
+      onJoin: (handler: (member: Member) => void) => this.presence.onJoin(handler),
+    };
+    const reloading = rollingReload(host, options).finally(() => {
+      this.#reloading = undefined;
+    });
+    this.#reloading = reloading;
+    return reloading;
+  }
+
+  /** SIGHUP on a master: a rolling reload of all its workers (a failure is reported). */
+  protected override hangUp(): void {
+    if (this.#reloading !== undefined) return;
+    this.reload().catch((error: ClustrError) => this.report(error));
+  }
+
+  /** Closes the control socket first (nobody acts on a leaving cluster), then shuts down. */
+  protected override shutDown(reason: ShutdownReason): Promise<void> {
     this.#control?.close();
-    return super.close();
+    return super.shutDown(reason);
   }
 
   /** The control socket, fed with every heartbeat as it arrives (for the members' rates). */
@@ -111,6 +159,7 @@ export class Master extends ClusterProcess {
         view: () => watch.view(this.members()),
         killWorker: (workerId, code) => this.killWorker(workerId, code),
         publish: (channel, data) => this.publish(channel, data as JsonValue),
+        reload: (options) => this.reload(options),
       },
       (error) => reportToEmitter(this, error),
     );

@@ -13,6 +13,7 @@ import {
 } from './presence-types.js';
 import { MemberRecords, type RequestOffer, type SelfFacts } from './process-presence.js';
 import { createTrafficCounters, type TrafficCounters } from './process-stats.js';
+import { exitCodeOf, type ShutdownReason } from './shutdown-types.js';
 
 /** What presence needs of the process it runs in. */
 export interface PresenceProcess {
@@ -36,8 +37,6 @@ export class ProcessPresence {
   private readonly records: MemberRecords;
   private readonly presence: Presence;
   private isLeaving = false;
-  /** Set when the process leaves on a kill order; a plain close says `closed`. */
-  private exitReason: LeaveReason | undefined;
 
   /** The user gave presence options: a parent's are not taken. */
   private readonly hasOwnOptions: boolean;
@@ -160,15 +159,27 @@ export class ProcessPresence {
     }
   }
 
-  /** The process leaves: goodbye before its transport closes. */
-  /** This process obeys a kill order: its goodbye will say it exits with `code`. */
-  killed(code: number): void {
-    this.exitReason = { kind: 'exit', code, signal: null };
+  /** The process began to shut down: its record says `leaving` (no new requests are sent its way) from the next beat, which comes at once. */
+  leaving(): void {
+    if (this.isLeaving) return;
+    this.isLeaving = true;
+    this.presence.beatSoon();
   }
 
-  stop(): void {
+  /**
+   * The process leaves for `reason`: goodbye before its transport closes. A process that exits
+   * (a kill order, a signal) says the exit its parent is about to see, so both say the same.
+   */
+  stop(reason: ShutdownReason): void {
     this.isLeaving = true;
-    this.presence.stop(this.exitReason);
+    this.presence.stop(leaveReasonOf(reason));
     this.records.stop();
   }
+}
+
+/** What a process's goodbye says for a shutdown `reason`. */
+function leaveReasonOf(reason: ShutdownReason): LeaveReason {
+  if (reason.kind === 'reload') return { kind: 'reload' };
+  const code = exitCodeOf(reason);
+  return code === undefined ? { kind: 'closed' } : { kind: 'exit', code, signal: null };
 }

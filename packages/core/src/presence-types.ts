@@ -62,7 +62,7 @@ export interface Member {
   /** Its latest heartbeat's figures; absent for a foreign child its parent cannot measure. */
   stats?: MemberStats;
   /**
-   * Where requests to it go: the control channel `rpc:<rpc>`. A worker's is its workerId, a
+   * Where requests to it go: the control channel `rpc:<rpc>`. A worker's is `<workerId>.<pid>` (one per incarnation), a
    * master's `master.<random UUID>`; absent means `rpc:<workerId>`.
    */
   rpc?: string;
@@ -77,7 +77,12 @@ export type LeaveReason =
   /** It left politely (`close()`). */
   | { kind: 'closed' }
   /** Its heartbeats stopped: a machine or a connection is gone. */
-  | { kind: 'timeout' };
+  | { kind: 'timeout' }
+  /**
+   * A new incarnation of the same workerId took its place (a rolling reload): the member is
+   * still there, as the `onJoin` of the new record that follows says.
+   */
+  | { kind: 'reload' };
 
 /** Options of presence: a `presence` option of `Master.create` and `Worker.create`. */
 export interface PresenceOptions {

@@ -5,7 +5,8 @@ import { isMethodName, MAX_METHODS } from './rpc-names.js';
 /** What travels on the presence channel (the data of a message on `presence:all`). */
 export type PresenceMessage =
   | { beat: Member }
-  | { leave: { id: string; reason: LeaveReason } }
+  /** `startedAt`, when given, names the incarnation that leaves: a newer one of that id stays. */
+  | { leave: { id: string; reason: LeaveReason; startedAt?: number } }
   | { hello: { id: string } };
 
 const STATS_KEYS: readonly (keyof MemberStats)[] = [
@@ -100,7 +101,8 @@ function withOptionalParts(member: Member, value: Record<string, unknown>): Memb
 
 function checkReason(value: unknown): LeaveReason | undefined {
   if (!isRecord(value)) return undefined;
-  if (value.kind === 'closed' || value.kind === 'timeout') return { kind: value.kind };
+  if (value.kind === 'closed' || value.kind === 'timeout' || value.kind === 'reload')
+    return { kind: value.kind };
   if (value.kind !== 'exit') return undefined;
   const { code, signal } = value;
   if (code !== null && !isCount(code)) return undefined;
@@ -116,9 +118,11 @@ export function readPresenceMessage(data: unknown): PresenceMessage | undefined 
     return member === undefined ? undefined : { beat: member };
   }
   if ('leave' in data && isRecord(data.leave)) {
-    const { id } = data.leave;
+    const { id, startedAt } = data.leave;
     const reason = checkReason(data.leave.reason);
-    return isText(id) && reason !== undefined ? { leave: { id, reason } } : undefined;
+    if (!isText(id) || reason === undefined) return undefined;
+    if (startedAt === undefined) return { leave: { id, reason } };
+    return isCount(startedAt) ? { leave: { id, reason, startedAt } } : undefined;
   }
   if ('hello' in data && isRecord(data.hello) && isText(data.hello.id))
     return { hello: { id: data.hello.id } };

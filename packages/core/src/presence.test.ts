@@ -83,7 +83,9 @@ describe('Presence', () => {
     expect(sent.map((m) => Object.keys(m)[0])).toEqual(['hello', 'beat', 'beat']);
     running.splice(0);
     presence.stop({ kind: 'exit', code: 3, signal: null });
-    expect(sent.at(-1)).toEqual({ leave: { id: selfId, reason: { kind: 'exit', code: 3, signal: null } } });
+    expect(sent.at(-1)).toEqual({
+      leave: { id: selfId, reason: { kind: 'exit', code: 3, signal: null }, startedAt: expect.any(Number) },
+    });
   });
 
   it('does not bring back a member that left when a late heartbeat of the same run arrives', () => {
@@ -114,5 +116,26 @@ describe('Presence', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('replaces a member by its next incarnation (a reload): leave "reload" then join; the old one\'s late beats and goodbye change nothing', () => {
+    const { presence, left, from } = start();
+    const joined: Member[] = [];
+    presence.onJoin((m) => joined.push(m));
+    const worker = uuid();
+    const old = { ...member(worker), pid: 10, startedAt: 1 };
+    const next = { ...member(worker), pid: 11, startedAt: 2, restarts: 1 };
+    from(worker, { beat: old });
+    from(worker, { beat: next });
+    expect(left).toEqual([[worker, { kind: 'reload' }]]);
+    expect(joined.map((m) => m.pid)).toEqual([10, 11]);
+    // The overlap: the old incarnation still beats (now leaving), then says goodbye.
+    from(worker, { beat: { ...old, state: 'leaving' } });
+    from(worker, { leave: { id: worker, reason: { kind: 'reload' }, startedAt: 1 } });
+    expect(presence.members().filter((m) => m.id === worker)).toEqual([next]);
+    expect(left).toHaveLength(1);
+    // The new incarnation's own goodbye still ends it.
+    from(worker, { leave: { id: worker, reason: { kind: 'closed' }, startedAt: 2 } });
+    expect(presence.members().some((m) => m.id === worker)).toBe(false);
   });
 });

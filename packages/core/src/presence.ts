@@ -116,7 +116,9 @@ export class Presence {
     if (this.timer === undefined) return;
     clearInterval(this.timer);
     this.timer = undefined;
-    if (this.selfId !== undefined) this.host.publish({ leave: { id: this.selfId, reason } });
+    // Its incarnation: the goodbye of a retired one must not end the record of its successor.
+    const startedAt = this.latestSelf?.startedAt;
+    if (this.selfId !== undefined) this.host.publish({ leave: { id: this.selfId, reason, startedAt } });
     for (const member of this.host.announced())
       this.host.publish({ leave: { id: member.id, reason: { kind: 'closed' } } });
   }
@@ -145,7 +147,13 @@ export class Presence {
     if ('hello' in message) {
       if (message.hello.id !== this.selfId) this.beat();
     } else if ('beat' in message) this.heard(message.beat);
-    else this.left(message.leave.id, message.leave.reason);
+    else {
+      const { id, reason, startedAt } = message.leave;
+      const entry = this.table.get(id);
+      // The goodbye of an incarnation that was already replaced: the member lives on.
+      if (entry !== undefined && startedAt !== undefined && entry.member.startedAt !== startedAt) return;
+      this.left(id, reason);
+    }
   }
 
   /**
@@ -185,17 +193,25 @@ export class Presence {
     if (tombstone !== undefined && tombstone.startedAt === member.startedAt) return;
     const entry = this.table.get(member.id);
     const now = performance.now();
+    // An older incarnation still beating while its successor runs (a reload's overlap): stale.
+    if (entry !== undefined && member.startedAt < entry.member.startedAt) return;
     if (entry !== undefined && entry.member.startedAt === member.startedAt) {
       if (!isSameOffer(entry.member, member)) this.generation++;
       entry.member = member;
       entry.seenAt = now;
       return;
     }
-    // A new incarnation whose old one nobody saw leave: the old one left first.
-    if (entry !== undefined) this.left(member.id, { kind: 'exit', code: null, signal: null });
-    this.tombstones.delete(member.id);
     this.table.set(member.id, { member, seenAt: now });
     this.generation++;
+    if (entry !== undefined) {
+      // A new incarnation while the old one is still listed: it replaced it (a rolling reload; a
+      // parent that saw the old one exit would have said so first). Swapped in one step — the
+      // member is never missing from the table — and the tombstone keeps the old one's late beats out.
+      const old = entry.member;
+      this.tombstones.set(member.id, { startedAt: old.startedAt, until: now + TOMBSTONE_MS });
+      const gone: Member = { ...old, state: 'leaving' };
+      for (const handler of this.leaves) this.call(() => handler(gone, { kind: 'reload' }));
+    }
     for (const handler of this.joins) this.call(() => handler(member));
   }
 

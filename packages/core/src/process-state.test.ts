@@ -14,6 +14,8 @@ const restored = { name: 'restored' } as Transport;
 const reason = new ClustrError('ERR_CLUSTR_TRANSPORT', 'connect failed');
 const done = Promise.resolve();
 const later = Promise.resolve();
+const close = { kind: 'close' } as const;
+const kill = { kind: 'kill', code: 3, from: { group: 'master' } } as const;
 
 const walk = (from: ProcessState, ...events: ProcessEvent[]): ProcessState =>
   events.reduce(nextProcessState, from);
@@ -24,7 +26,8 @@ const every: ProcessEvent[] = [
   { type: 'restored', transport: restored },
   { type: 'joined' },
   { type: 'failed', reason },
-  { type: 'close', done: later },
+  { type: 'close', done: later, reason: kill },
+  { type: 'leave' },
   { type: 'closed' },
 ];
 
@@ -70,6 +73,7 @@ describe('nextProcessState', () => {
     for (const from of [ready, failed]) {
       for (const event of every.slice(0, 3)) expect(nextProcessState(from, event)).toBe(from);
       expect(nextProcessState(from, { type: 'closed' })).toBe(from);
+      expect(nextProcessState(from, { type: 'leave' })).toBe(from);
     }
   });
 
@@ -79,27 +83,47 @@ describe('nextProcessState', () => {
       walk(given(), { type: 'joined' }),
       walk(given(), { type: 'failed', reason }),
     ]) {
-      const closing = nextProcessState(from, { type: 'close', done });
-      expect(closing).toEqual({ kind: 'closing', transport, done });
+      const closing = nextProcessState(from, { type: 'close', done, reason: close });
+      const live = from.kind === 'ready' ? transport : undefined;
+      expect(closing).toEqual({ kind: 'closing', transport, done, reason: close, phase: 'draining', live });
       expect(isClosing(closing)).toBe(true);
-      expect(nextProcessState(closing, { type: 'closed' })).toEqual({ kind: 'closed', transport, done });
+      expect(nextProcessState(closing, { type: 'closed' })).toEqual({
+        kind: 'closed',
+        transport,
+        done,
+        reason: close,
+      });
     }
-    expect(walk(inheriting(), { type: 'close', done })).toEqual({
+    expect(walk(inheriting(), { type: 'close', done, reason: close })).toEqual({
       kind: 'closing',
       transport: undefined,
       done,
+      reason: close,
+      phase: 'draining',
+      live: undefined,
     });
   });
 
+  it('drains (publishing over the live transport), then leaves once, keeping the first reason', () => {
+    const draining = walk(given(), { type: 'joined' }, { type: 'close', done, reason: kill });
+    expect(nextProcessState(draining, { type: 'close', done: later, reason: close })).toBe(draining);
+    const leaving = nextProcessState(draining, { type: 'leave' });
+    expect(leaving).toEqual({ ...draining, phase: 'leaving' });
+    expect(nextProcessState(leaving, { type: 'leave' })).toBe(leaving);
+    expect(walk(leaving, { type: 'closed' })).toEqual({ kind: 'closed', transport, done, reason: kill });
+    // Leaving means nothing before a shutdown began.
+    expect(nextProcessState(given(), { type: 'leave' })).toEqual(given());
+  });
+
   it('wins over everything in flight once closing: a late transport, join or failure changes nothing', () => {
-    const closing = walk(inheriting(), { type: 'close', done });
+    const closing = walk(inheriting(), { type: 'close', done, reason: close });
     for (const event of every.slice(0, 4)) expect(nextProcessState(closing, event)).toBe(closing);
-    const closingGiven = walk(given(), { type: 'close', done });
+    const closingGiven = walk(given(), { type: 'close', done, reason: close });
     expect(nextProcessState(closingGiven, { type: 'joined' })).toBe(closingGiven);
   });
 
   it('stays closed whatever happens next, and is the only other state that counts as closing', () => {
-    const closed = walk(given(), { type: 'close', done }, { type: 'closed' });
+    const closed = walk(given(), { type: 'close', done, reason: close }, { type: 'closed' });
     expect(isClosing(closed)).toBe(true);
     for (const event of every) expect(nextProcessState(closed, event)).toBe(closed);
     for (const open of [

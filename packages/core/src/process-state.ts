@@ -1,6 +1,7 @@
 import type { ClustrError, Transport } from '@clustr/protocol';
 import type { PendingMessage } from './pending-messages.js';
 import { closedError, failedBefore } from './process-errors.js';
+import type { ShutdownReason } from './shutdown-types.js';
 
 /**
  * Where a master or worker is in its life. `transport` is the one it talks over, `undefined`
@@ -17,10 +18,27 @@ export type ProcessState =
   | { readonly kind: 'ready'; readonly transport: Transport }
   /** `ready()` failed for `reason`; publishing refuses with it. */
   | { readonly kind: 'failed'; readonly transport: Transport | undefined; readonly reason: ClustrError }
-  /** `close()` was called; `done` is the one promise every call returns. */
-  | { readonly kind: 'closing'; readonly transport: Transport | undefined; readonly done: Promise<void> }
+  /**
+   * Shutting down for `reason`; `done` is the one promise every `close()` returns. While
+   * `draining` (children stopping, hooks running) what the process publishes still goes out over
+   * `live`, the transport of a process that was ready; once `leaving` (unsubscribing, goodbye,
+   * transport closing) it is dropped and counted.
+   */
+  | {
+      readonly kind: 'closing';
+      readonly transport: Transport | undefined;
+      readonly done: Promise<void>;
+      readonly reason: ShutdownReason;
+      readonly phase: 'draining' | 'leaving';
+      readonly live: Transport | undefined;
+    }
   /** Final: the transport is closed and the children stopped. */
-  | { readonly kind: 'closed'; readonly transport: Transport | undefined; readonly done: Promise<void> };
+  | {
+      readonly kind: 'closed';
+      readonly transport: Transport | undefined;
+      readonly done: Promise<void>;
+      readonly reason: ShutdownReason;
+    };
 
 /** What happens to a master or worker. */
 export type ProcessEvent =
@@ -30,8 +48,10 @@ export type ProcessEvent =
   | { readonly type: 'joined' }
   /** Joining the cluster failed. */
   | { readonly type: 'failed'; readonly reason: ClustrError }
-  /** The first `close()`: `done` settles when it has shut down. */
-  | { readonly type: 'close'; readonly done: Promise<void> }
+  /** The first `close()` or other shutdown: `done` settles when it has shut down. */
+  | { readonly type: 'close'; readonly done: Promise<void>; readonly reason: ShutdownReason }
+  /** The hooks are over: the process unsubscribes and leaves; publishing is dropped from now on. */
+  | { readonly type: 'leave' }
   /** The shutdown `done` stands for has finished. */
   | { readonly type: 'closed' };
 
@@ -64,10 +84,20 @@ export function nextProcessState(state: ProcessState, event: ProcessEvent): Proc
         ? { kind: 'failed', transport: state.transport, reason: event.reason }
         : state;
     case 'close':
-      return isClosing(state) ? state : { kind: 'closing', transport: state.transport, done: event.done };
+      if (isClosing(state)) return state;
+      return {
+        kind: 'closing',
+        transport: state.transport,
+        done: event.done,
+        reason: event.reason,
+        phase: 'draining',
+        live: state.kind === 'ready' ? state.transport : undefined,
+      };
+    case 'leave':
+      return state.kind === 'closing' && state.phase === 'draining' ? { ...state, phase: 'leaving' } : state;
     case 'closed':
       return state.kind === 'closing'
-        ? { kind: 'closed', transport: state.transport, done: state.done }
+        ? { kind: 'closed', transport: state.transport, done: state.done, reason: state.reason }
         : state;
   }
 }

@@ -9,7 +9,7 @@ import {
   rpcChannel,
 } from '@clustr/protocol/internal';
 import { Balancer, type BalancerPresence } from './balancer.js';
-import type { Member } from './presence-types.js';
+import type { LeaveReason, Member } from './presence-types.js';
 import type { RequestOffer } from './process-presence.js';
 import { assertTarget } from './request-errors.js';
 import {
@@ -30,7 +30,7 @@ const MAX_CACHED_CHANNELS = 10_000;
 export interface RequestsHost {
   /** Presence: who is alive, what each answers, who leaves. */
   readonly presence: BalancerPresence & {
-    onLeave(handler: (member: Member) => void): () => void;
+    onLeave(handler: (member: Member, reason: LeaveReason) => void): () => void;
     /** This process's methods changed: its record must say so soon. */
     offerChanged(): void;
   };
@@ -50,7 +50,7 @@ export interface RequestsHost {
  * `ClusterProcess` composes it.
  */
 export class Requests {
-  /** This process's rpc id: its workerId; a master's `master.<uuid>`, which no member can claim. */
+  /** This process's rpc id: `<workerId>.<pid>` (one per incarnation); a master's `master.<uuid>`, which no member can claim. */
   readonly rpc: string;
   /** The channel it listens on: `rpc:<rpc>`. */
   readonly channel: string;
@@ -80,7 +80,9 @@ export class Requests {
     workerId: string | undefined,
     private readonly host: RequestsHost,
   ) {
-    this.rpc = workerId ?? `master.${randomId()}`;
+    // One rpc channel per incarnation: during a reload two processes of one workerId answer and
+    // ask at once, each on its own channel (presence says which is whose).
+    this.rpc = workerId === undefined ? `master.${randomId()}` : `${workerId}.${process.pid}`;
     this.channel = rpcChannel(this.rpc);
     this.oneChannel = workerId === undefined ? undefined : oneChannel(workerId);
     const { presence } = host;
@@ -103,7 +105,11 @@ export class Requests {
       send: (channel, dataJson) => host.send(channel, dataJson),
     });
     this.#reports = new ReportThrottle((error) => host.report(error));
-    presence.onLeave((member) => this.#requester.left(member));
+    // A member replaced by a reload keeps answering what it took (its shutdown waits for its
+    // handlers): what is in flight to it is not failed; its timeout still bounds it.
+    presence.onLeave((member, reason) => {
+      if (reason.kind !== 'reload') this.#requester.left(member);
+    });
   }
 
   /** What this process's presence record says about requests. */
@@ -197,6 +203,11 @@ export class Requests {
       else if (this.#requester.replied(meta, res.id, error, reply) === 'not-from-member')
         this.#refuse(meta, 'ERR_CLUSTR_FORBIDDEN', `a reply to request ${res.id}, asked of another member`);
     } else this.#refuse(meta, 'ERR_CLUSTR_BAD_FRAME', 'not a request or a reply');
+  }
+
+  /** Resolves once the requests this process is answering are answered (a shutdown waits for it). */
+  answered(): Promise<void> {
+    return this.#responder.whenIdle();
   }
 
   /** The process leaves: what is still pending fails with `ERR_CLUSTR_CLOSED`. */

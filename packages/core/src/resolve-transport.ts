@@ -1,5 +1,6 @@
 import {
   ClustrError,
+  type Envelope,
   type Link,
   RESTORE_TRANSPORT_EXPORT,
   type RestoreTransport,
@@ -11,6 +12,7 @@ import { describeValue } from '@clustr/protocol/internal';
 import type { ParentConnection } from '@clustr/spawner';
 import type { ClusterProcessOptions } from './cluster-process-options.js';
 import { invalidDefaultTransport } from './process-errors.js';
+import type { TrafficCounters } from './process-stats.js';
 
 /**
  * Where a process's transport comes from: the `transport` option; else its parent's, described
@@ -88,4 +90,27 @@ export function assertTransport(value: unknown): asserts value is Transport {
     'ERR_CLUSTR_INVALID_OPTION',
     `transport ${describeValue(value)} is not a transport (missing ${missing.join(', ')}; pass e.g. createIpcTransport() or createRedisTransport({ url }))`,
   );
+}
+
+/** Where the messages of one channel go in a process. */
+export type Dispatch = (envelope: Envelope) => void;
+
+/**
+ * Checks a transport and listens to it: each message counted and dispatched by its channel
+ * (channels without a route are dropped), each error reported. Returns it.
+ * @throws ClustrError `ERR_CLUSTR_INVALID_OPTION` for what is not a transport
+ */
+export function listenTo(
+  transport: unknown,
+  counters: TrafficCounters,
+  routes: ReadonlyMap<string, Dispatch>,
+  report: (error: ClustrError) => void,
+): Transport {
+  assertTransport(transport);
+  transport.onMessage((channel, envelope) => {
+    counters.messagesIn++;
+    routes.get(channel)?.(envelope);
+  });
+  transport.onError(report);
+  return transport;
 }

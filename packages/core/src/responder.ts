@@ -25,6 +25,8 @@ export class Responder {
   #methods: string[] | undefined;
   /** Requests whose handler has not finished. */
   handling = 0;
+  /** Who waits for the requests being answered to be done (a shutdown). */
+  #idle: (() => void)[] = [];
 
   constructor(private readonly host: ResponderHost) {}
 
@@ -77,12 +79,12 @@ export class Responder {
       result = registration.handler({ meta, data });
       if (!isThenable(result)) {
         // The common case, answered in this turn: no closure, no promise.
-        this.handling--;
+        this.#done();
         this.#answer(replyTo, id, method, result);
         return;
       }
     } catch (error) {
-      this.handling--;
+      this.#done();
       this.#send(replyTo, id, undefined, describeThrown(error, registration.exposeStack));
       return;
     }
@@ -101,7 +103,7 @@ export class Responder {
     const settle = (value: unknown, error: unknown, hasFailed: boolean) => {
       if (isDone) return;
       isDone = true;
-      this.handling--;
+      this.#done();
       if (hasFailed) this.#send(replyTo, id, undefined, describeThrown(error, exposeStack));
       else this.#answer(replyTo, id, method, value);
     };
@@ -149,6 +151,19 @@ export class Responder {
     } catch {
       // This process has left the cluster: the requester hears it leave instead.
     }
+  }
+
+  /** Resolves once no request is being answered (at once when none is). */
+  whenIdle(): Promise<void> {
+    if (this.handling === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  #done(): void {
+    if (--this.handling > 0 || this.#idle.length === 0) return;
+    const idle = this.#idle;
+    this.#idle = [];
+    for (const resolve of idle) resolve();
   }
 
   #changed(): void {

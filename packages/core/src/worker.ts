@@ -4,6 +4,7 @@ import {
   assertOwnWorkerId,
   describeValue,
   killChannel,
+  oneChannel,
   PUBLIC_CHANNEL,
   randomId,
 } from '@clustr/protocol/internal';
@@ -69,6 +70,7 @@ export class Worker extends ClusterProcess {
         workerId,
         group: options.group,
         channels: [PUBLIC_CHANNEL, options.group, workerId, killChannel(workerId)],
+        ownChannels: [workerId, killChannel(workerId), oneChannel(workerId)],
         parent,
       },
       options,
@@ -78,6 +80,8 @@ export class Worker extends ClusterProcess {
     this.route(options.group, (envelope) => this.deliver(this.#group, envelope));
     this.route(workerId, (envelope) => this.deliver(this.#private, envelope));
     this.route(killChannel(workerId), (envelope) => this.obeyKill(envelope));
+    // A rolling reload: a new incarnation of this worker is ready and replaces it.
+    parent?.link.onRetire(() => this.stopAndExit({ kind: 'reload' }));
   }
 
   /** Creates a worker. Returns at once; `await worker.ready()` before relying on delivery. */

@@ -202,7 +202,7 @@ describe('Worker', () => {
     );
   });
 
-  it('subscribes public, its group, its workerId, its kill, its rpc and its one-of-group channel', async () => {
+  it('subscribes public, its group, its workerId, its kill, its rpc (one per incarnation) and its one-of-group channel', async () => {
     const transport = createMemoryTransport();
     const worker = Worker.create({ group: 'web', workerId: W1, transport });
     await worker.ready();
@@ -212,7 +212,7 @@ describe('Worker', () => {
       `one:${W1}`,
       'presence:all',
       'public',
-      `rpc:${W1}`,
+      `rpc:${W1}.${process.pid}`,
       'web',
     ]);
     expect(transport.self).toEqual({ workerId: W1, group: 'web' });

@@ -23,7 +23,7 @@ describe('request/reply', () => {
     // A process may ask itself: the request goes out on its own rpc channel and comes back.
     expect(await master.request('master', 'double', 4)).toBe(8);
     const record = master.members().find((m) => m.id === worker.workerId)!;
-    expect(record).toMatchObject({ methods: ['square'], rpc: worker.workerId });
+    expect(record).toMatchObject({ methods: ['square'], rpc: `${worker.workerId}.${process.pid}` });
     expect(master.members()[0]!.rpc).toMatch(/^master\.[0-9a-f-]{36}$/);
     expect(master.requestStats()).toEqual({ inFlight: 0, handling: 0, lateReplies: 0, droppedOne: 0 });
   });
@@ -252,7 +252,7 @@ describe('the wire, as another language speaks it', () => {
     const released = new Promise<void>((resolve) => (release = resolve));
     const worker = await cluster.worker('w', (w) => w.onRequest('real', () => released.then(() => 'real')));
     const spy = createMemoryTransport({ bus: cluster.bus });
-    await spy.subscribe(`rpc:${worker.workerId}`);
+    await spy.subscribe(`rpc:${worker.workerId}.${process.pid}`);
     spy.onMessage((_channel, { data }) => {
       const { req } = data as { req: { id: number; replyTo: string } };
       spy.publish(req.replyTo, meta, `{"res":{"id":${req.id}},"data":"forged"}`);

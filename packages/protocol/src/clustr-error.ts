@@ -63,7 +63,12 @@ export type ClustrErrorCode =
    * sender's incarnation id), `channel`, `count` (messages missing, exact). Reported once per
    * episode; counted in the transport's `stats()` and in presence.
    */
-  | 'ERR_CLUSTR_MESSAGES_LOST';
+  | 'ERR_CLUSTR_MESSAGES_LOST'
+  /**
+   * A rolling reload stopped: a new incarnation of the worker it names did not get ready (it
+   * exited, or `readyTimeoutMs` passed). The old incarnation kept running.
+   */
+  | 'ERR_CLUSTR_RELOAD_FAILED';
 
 /** Options of {@link ClustrError} beyond its message. */
 export interface ClustrErrorOptions {

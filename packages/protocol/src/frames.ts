@@ -37,14 +37,18 @@ export interface SubscribeFrame {
   id?: number;
 }
 
-/** Child → parent: the child's subtree no longer listens to these channels. */
+/**
+ * Child → parent: the child's subtree no longer listens to these channels. With an `id` the
+ * parent acks it once nothing more goes to the child on them: what was sent before arrives first.
+ */
 export interface UnsubscribeFrame {
   clustr: 1;
   type: 'unsub';
   channels: string[];
+  id?: number;
 }
 
-/** Parent → child: the subscription frame with this `id` is live up to the root. */
+/** Parent → child: the (un)subscription frame with this `id` took effect (a `sub` is live up to the root). */
 export interface AckFrame {
   clustr: 1;
   type: 'ack';
@@ -109,6 +113,16 @@ export interface LeaveFrame {
   workerIds: string[];
 }
 
+/**
+ * Parent → child: a new incarnation of this child (the same workerId) is ready and replaces it —
+ * a rolling reload. The child shuts down gracefully (its hooks hear `{ kind: 'reload' }`) and
+ * exits 0. A child that does not read its link is sent SIGTERM instead.
+ */
+export interface RetireFrame {
+  clustr: 1;
+  type: 'retire';
+}
+
 /** Every internal frame kind. */
 export type ControlFrame =
   | SubscribeFrame
@@ -118,7 +132,8 @@ export type ControlFrame =
   | HelloFrame
   | WelcomeFrame
   | JoinFrame
-  | LeaveFrame;
+  | LeaveFrame
+  | RetireFrame;
 
 /** Anything clustr sends over a link: one frame per line, in both directions. */
 export type Frame = DataFrame | RunFrame | ControlFrame;

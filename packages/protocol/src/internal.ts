@@ -2,7 +2,7 @@
 // authors never write. Not covered by semver: any release may change or remove these names.
 export { decodeJson, encodeControlFrame, encodeDataFrame, encodeRunFrame } from './codec.js';
 export { describeValue } from './describe-value.js';
-export type { HelloFrame, JoinFrame, LeaveFrame, WelcomeFrame } from './frames.js';
+export type { HelloFrame, JoinFrame, LeaveFrame, RetireFrame, WelcomeFrame } from './frames.js';
 export { FRAME_TAG, FRAME_VERSION } from './frames.js';
 export {
   assertExitCode,

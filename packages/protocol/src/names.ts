@@ -13,8 +13,8 @@ export const EXTERNAL_GROUP = 'external';
 export const KILL_CHANNEL_PREFIX = 'kill:';
 /**
  * Prefix of the control channel each process receives requests and replies on:
- * `rpc:<workerId>` for a worker, `rpc:master.<random UUID>` for a master (a name no child can
- * claim as a member of its subtree).
+ * `rpc:<workerId>.<pid>` for a worker (one per incarnation), `rpc:master.<random UUID>` for a
+ * master (a name no child can claim as a member of its subtree).
  */
 export const RPC_CHANNEL_PREFIX = 'rpc:';
 /**

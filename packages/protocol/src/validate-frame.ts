@@ -129,6 +129,7 @@ export function validateFrame(value: unknown): Frame {
       return value as unknown as Frame;
     case 'unsub':
       checkChannels(value.channels);
+      if (value.id !== undefined) checkId(value.id);
       return value as unknown as Frame;
     case 'ack':
       checkId(value.id);
@@ -136,6 +137,7 @@ export function validateFrame(value: unknown): Frame {
     case 'ready':
       return value as unknown as Frame;
     case 'hello':
+    case 'retire':
       return value as unknown as Frame;
     case 'welcome':
       checkWelcome(value);

@@ -17,7 +17,8 @@ export type WorkerCommand =
   | { cmd: 'summary'; id: number; fins: number; timeoutMs: number }
   | { cmd: 'errors'; id: number }
   | { cmd: 'stall'; id: number; releaseFile: string; maxMs: number }
-  | { cmd: 'heap'; id: number };
+  | { cmd: 'heap'; id: number }
+  | { cmd: 'received'; id: number };
 
 /** `count` messages of one stream to one channel. */
 export interface PlanEntry {
@@ -39,7 +40,15 @@ export type WorkerReport =
   | { report: 'reply'; workerId: string; id: number; result?: unknown; error?: string }
   | { report: 'error'; workerId: string; code: string; message: string; role?: string; reason?: string }
   | { report: 'kill'; workerId: string; exitCode: number; from: Meta }
-  | { report: 'served'; workerId: string; pid: number; seqs: number[] };
+  | { report: 'served'; workerId: string; pid: number; seqs: number[] }
+  /** The `{ rr }` messages an incarnation got (private and group), told by its shutdown hook or on `received`. */
+  | { report: 'received'; workerId: string; pid: number; received: ReloadReceipts };
+
+/** The numbered messages of the reload scenario one incarnation received, by channel kind. */
+export interface ReloadReceipts {
+  private: number[];
+  group: number[];
+}
 
 /** The data of a `work` request (answered after `ms`), and its reply. */
 export interface WorkRequest {

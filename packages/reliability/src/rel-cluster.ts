@@ -175,7 +175,8 @@ export class RelCluster implements AsyncDisposable {
       this.readyRuns.set(message.workerId, runs);
     } else if (message.report === 'kill') this.kills.push(message);
     else if (message.report === 'served') this.served.push(message);
-    else this.workerErrors.push(message);
+    // A retired incarnation's receipts: the scenario that asked for them listens to its handles.
+    else if (message.report !== 'received') this.workerErrors.push(message);
     this.notify();
   }
 }

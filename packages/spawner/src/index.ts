@@ -6,6 +6,8 @@ export type { ReadySignal, RestartOptions, RestartPolicy, SpawnSpec, StdioMode }
 export type { SpawnContext } from './spawn-workers.js';
 export { spawnWorkers } from './spawn-workers.js';
 export type {
+  ReloadOptions,
+  ReloadResult,
   RestartInfo,
   StopOptions,
   WorkerHandle,

@@ -27,6 +27,7 @@ const READY = `${encodeControlFrame({ clustr: 1, type: 'ready' })}\n`;
 /** A child's end of the link to its parent: a {@link LineLink} that can hold the process open. */
 export class ParentLink extends LineLink {
   #holds = 0;
+  readonly #retireListeners = new Set<() => void>();
 
   /**
    * Keeps the process alive while the link is open (a worker in the cluster, a child waiting for
@@ -45,6 +46,25 @@ export class ParentLink extends LineLink {
   /** Tells the parent this process is ready: its handle resolves `ready`. */
   signalReady(): void {
     this.write(READY);
+  }
+
+  /**
+   * Listens for the parent's `retire` frame: a new incarnation of this process replaces it (a
+   * rolling reload). Without a listener the process is sent SIGTERM, as a stop would. Returns the
+   * remover.
+   */
+  onRetire(listener: () => void): () => void {
+    this.#retireListeners.add(listener);
+    return () => void this.#retireListeners.delete(listener);
+  }
+
+  /** The parent's `retire` frame arrived. */
+  retired(): void {
+    if (this.#retireListeners.size === 0) {
+      process.kill(process.pid, 'SIGTERM');
+      return;
+    }
+    for (const listener of [...this.#retireListeners]) listener();
   }
 }
 
@@ -123,7 +143,11 @@ function connect(
     limits,
     {
       control(frame) {
-        if (isWelcomed) return false;
+        if (isWelcomed) {
+          if (frame.type !== 'retire') return false;
+          link.retired();
+          return true;
+        }
         isWelcomed = true;
         let checked: WelcomeFrame;
         try {

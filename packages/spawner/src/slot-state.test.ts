@@ -5,6 +5,7 @@ import {
   isFinal,
   isRunReady,
   liveRun,
+  nextRun,
   nextSlotState,
   publicState,
   type SlotEvent,
@@ -171,5 +172,35 @@ describe('nextSlotState', () => {
       expect(isFinal(notFinal)).toBe(false);
     }
     expect(isFinal(walk(spawned, toRestart))).toBe(false);
+  });
+});
+
+describe('nextSlotState: reloads', () => {
+  const next: Run = { name: 'successor' };
+  const reloading = () => walk(spawned, ready, { type: 'reload', next });
+
+  it('starts a successor only next to a live, ready run, once', () => {
+    expect(reloading()).toEqual({ kind: 'running', run, next });
+    expect(nextRun(reloading())).toBe(next);
+    expect(holdsRun(reloading(), next)).toBe(false);
+    expect(walk(spawned, { type: 'reload', next })).toEqual(walk(spawned));
+    const again = nextSlotState(reloading(), { type: 'reload', next: other });
+    expect(again).toEqual(reloading());
+  });
+
+  it("hands over on the successor's ready: it becomes the live run, the old one is stale", () => {
+    const handedOver = nextSlotState(reloading(), { type: 'ready', run: next });
+    expect(handedOver).toEqual({ kind: 'running', run: next });
+    expect(liveRun(handedOver)).toBe(next);
+    expect(holdsRun(handedOver, run)).toBe(false);
+    // The old run's end is stale now: no restart, no exit of the slot.
+    expect(nextSlotState(handedOver, toRestart)).toBe(handedOver);
+  });
+
+  it('drops the successor when it ends first, or when the live run ends or is stopped', () => {
+    expect(nextSlotState(reloading(), ended({ kind: 'exited' }, next))).toEqual({ kind: 'running', run });
+    expect(nextRun(nextSlotState(reloading(), toRestart))).toBeUndefined();
+    const stopping = nextSlotState(reloading(), signalled);
+    expect(stopping).toEqual({ kind: 'stopping', run, from: 'running', killTimer });
   });
 });

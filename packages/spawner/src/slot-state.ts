@@ -8,8 +8,11 @@ import type { RestartInfo, WorkerState } from './worker-handle.js';
 export type SlotState<R> =
   /** A run is being started: `run` once its child exists; none before `start()` or while a start that threw is reported. */
   | { readonly kind: 'starting'; readonly run: R | undefined }
-  /** The live run said it is ready. */
-  | { readonly kind: 'running'; readonly run: R }
+  /**
+   * The live run said it is ready. `next` is its successor while a reload starts one next to
+   * it: the handover (`ready` of `next`) makes it the live run; until then the slot is `run`'s.
+   */
+  | { readonly kind: 'running'; readonly run: R; readonly next?: R }
   /**
    * `stop()` signalled the live run; `killTimer` sends SIGKILL when it outlives its grace. `from`
    * is what the slot still reports as its state until the run ends.
@@ -39,8 +42,13 @@ export type RunOutcome =
 export type SlotEvent<R> =
   /** `start()` created the child of `run`. */
   | { readonly type: 'spawned'; readonly run: R }
-  /** `run` said it is ready (its `ready` frame, or its spawn with `readySignal: 'spawn'`). */
+  /**
+   * `run` said it is ready (its `ready` frame, or its spawn with `readySignal: 'spawn'`); for
+   * the successor of a reload, the reload judged it ready: the handover.
+   */
   | { readonly type: 'ready'; readonly run: R }
+  /** A reload started `next` next to the live, ready run. */
+  | { readonly type: 'reload'; readonly next: R }
   /** `stop()` while no run is live: the slot stops at once. */
   | { readonly type: 'stop' }
   /** `stop()` signalled the live run and armed `killTimer`. */
@@ -63,7 +71,9 @@ export function initialSlotState<R>(): SlotState<R> {
 }
 
 /**
- * The one transition function of a spawn slot; pure. Final states stay final; an event that
+ * The one transition function of a spawn slot; pure. A reload's successor lives in `running`
+ * until its handover or its end; any other change of state (the live run ending, a stop)
+ * drops it, and the reload kills it. Final states stay final; an event that
  * does not fit the state (a stale run, a `stop` while a run is live, a `signalled` while none
  * is, an `ended` whose `leadsTo` contradicts a stop asked for or not) leaves the state as it is.
  */
@@ -73,7 +83,10 @@ export function nextSlotState<R>(state: SlotState<R>, event: SlotEvent<R>): Slot
       return state.kind === 'starting' && state.run === undefined
         ? { kind: 'starting', run: event.run }
         : state;
+    case 'reload':
+      return state.kind === 'running' && state.next === undefined ? { ...state, next: event.next } : state;
     case 'ready':
+      if (state.kind === 'running' && state.next === event.run) return { kind: 'running', run: event.run };
       if (!holdsRun(state, event.run)) return state;
       if (state.kind === 'starting') return { kind: 'running', run: event.run };
       return state.kind === 'stopping' && state.from === 'starting' ? { ...state, from: 'running' } : state;
@@ -85,6 +98,9 @@ export function nextSlotState<R>(state: SlotState<R>, event: SlotEvent<R>): Slot
       if ((state.kind !== 'starting' && state.kind !== 'running') || state.run === undefined) return state;
       return { kind: 'stopping', run: state.run, from: state.kind, killTimer: event.killTimer };
     case 'ended':
+      // The successor of a reload ended before its handover: the live run stays, alone.
+      if (state.kind === 'running' && state.next !== undefined && state.next === event.run)
+        return { kind: 'running', run: state.run };
       if (!holdsRun(state, event.run)) return state;
       if (state.kind === 'stopping') return event.leadsTo.kind === 'stopped' ? event.leadsTo : state;
       return event.leadsTo.kind === 'stopped' ? state : event.leadsTo;
@@ -103,6 +119,11 @@ function isLive<R>(
 /** True when `run` is the live run (`undefined`: the start in progress that has no child). */
 export function holdsRun<R>(state: SlotState<R>, run: R | undefined): boolean {
   return isLive(state) && state.run === run;
+}
+
+/** The successor a reload started, until its handover or end. */
+export function nextRun<R>(state: SlotState<R>): R | undefined {
+  return state.kind === 'running' ? state.next : undefined;
 }
 
 /** The live run, if any: its pid and link are the slot's. */

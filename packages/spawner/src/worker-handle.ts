@@ -28,6 +28,35 @@ export interface StopOptions {
   timeoutMs?: number;
 }
 
+/** Options of {@link WorkerHandle.reload}. */
+export interface ReloadOptions {
+  /**
+   * How long the new incarnation may take to be ready (its ready signal, then `whenReady`).
+   * @default 30000
+   */
+  readyTimeoutMs?: number;
+  /**
+   * What else "ready" means, awaited after the new incarnation's ready signal and before the
+   * old one is retired, e.g. "presence shows it ready" (what a master's `reload()` waits for).
+   * @default nothing more
+   */
+  whenReady?: (pid: number) => Promise<void>;
+}
+
+/** What a {@link WorkerHandle.reload} did. */
+export interface ReloadResult {
+  readonly workerId: string;
+  /** The new incarnation's pid. */
+  readonly pid: number;
+  /** The old incarnation's pid, and how it exited. */
+  readonly previousPid: number;
+  readonly previousExit: ExitInfo;
+  /** From the start of the new incarnation until it was ready. */
+  readonly readyMs: number;
+  /** From the retire order until the old incarnation had exited. */
+  readonly retireMs: number;
+}
+
 /** The events of a {@link WorkerHandle}. */
 export interface WorkerHandleEvents {
   /** A run started (also after each restart), with its pid. */
@@ -82,4 +111,15 @@ export interface WorkerHandle extends EventEmitter<WorkerHandleEvents>, AsyncDis
    * promise with `ERR_CLUSTR_INVALID_OPTION` and change nothing; it never throws.
    */
   stop(options?: StopOptions): Promise<ExitInfo>;
+  /**
+   * Replaces the running child by a new incarnation — the same spec (CPU pin, env, args) and
+   * workerId — without a moment with none: the new one starts next to it; once it is ready the
+   * old one is retired (a `retire` frame on its link: a clustr worker shuts down with reason
+   * `reload` and exits 0; SIGTERM for a child without a link) and awaited, SIGKILLed after
+   * `stopTimeoutMs`. `restarts` counts the new incarnation. A new incarnation that exits or is
+   * not ready within `readyTimeoutMs` is killed and the old one stays: the promise rejects with
+   * `ERR_CLUSTR_RELOAD_FAILED`, as it does when the child is not running (and ready) or another
+   * reload is under way. Never throws.
+   */
+  reload(options?: ReloadOptions): Promise<ReloadResult>;
 }

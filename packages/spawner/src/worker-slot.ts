@@ -1,14 +1,16 @@
-import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import type { Duplex, Readable } from 'node:stream';
-import { type ChildLink, ClustrError, encodeData } from '@clustr/protocol';
+import type { Readable } from 'node:stream';
+import { type ChildLink, type ClustrError, encodeData } from '@clustr/protocol';
 import { reportToEmitter } from '@clustr/protocol/internal';
 import { answerHello } from './answer-hello.js';
 import { checkStopOptions } from './check-stop-options.js';
-import { ChildLinkImpl } from './child-link.js';
-import { DEFAULT_MAX_BUFFERED_FRAMES, DEFAULT_STOP_SIGNAL, EXIT_BAD_HANDSHAKE } from './defaults.js';
-import { signalProcessGroup, trackForeignChild } from './foreign-children.js';
+import type { ChildLinkImpl } from './child-link.js';
+import { DEFAULT_STOP_SIGNAL, EXIT_BAD_HANDSHAKE } from './defaults.js';
+import { signalProcessGroup } from './foreign-children.js';
 import { type ExitInfo, RestartBackoff } from './restart-backoff.js';
+import * as slotErrors from './slot-errors.js';
+import { reloadSlot } from './slot-reload.js';
+import { launchRun, type Run } from './slot-run.js';
 import {
   type FinalSlotState,
   holdsRun,
@@ -16,6 +18,7 @@ import {
   isFinal,
   isRunReady,
   liveRun,
+  nextRun,
   nextSlotState,
   publicState,
   type RunOutcome,
@@ -23,20 +26,18 @@ import {
   type SlotState,
 } from './slot-state.js';
 import type { NormalizedSpawnSpec } from './spawn-spec.js';
-import { type ChildIdentity, startChild } from './start-child.js';
-import type { StopOptions, WorkerHandle, WorkerHandleEvents, WorkerState } from './worker-handle.js';
+import type { ChildIdentity } from './start-child.js';
+import type {
+  ReloadOptions,
+  ReloadResult,
+  StopOptions,
+  WorkerHandle,
+  WorkerHandleEvents,
+  WorkerState,
+} from './worker-handle.js';
 
 /** How long the last lines of an exited child may take to be read before its pipe is closed. */
 const EXIT_DRAIN_MS = 200;
-
-/** One child process of the slot; whether it is live or ready is the slot's state, not the run's. */
-interface Run {
-  readonly child: ChildProcess;
-  link: ChildLinkImpl | undefined;
-  readonly startedAt: number;
-  /** Hellos the child wrote: the first is answered, a second reported, later ones dropped. */
-  hellos: number;
-}
 
 /** The parent's `adopt` hook, called at every start before any frame is delivered. */
 export type AdoptHook = (link: ChildLink, handle: WorkerHandle) => void;
@@ -51,6 +52,8 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
   /** How the last run ended: what a stop without a live run resolves with. */
   private lastExit: ExitInfo | undefined;
   private restartCount = 0;
+  /** Told when a reload's successor says it is ready (it is not the live run yet). */
+  private onSuccessorReady: ((run: Run) => void) | undefined;
   /** A refused handshake is reported once per slot, not per run: a restart that refuses again is the same fault. */
   private isHandshakeReported = false;
   private readonly backoff: RestartBackoff;
@@ -101,37 +104,35 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
 
   /** Starts a run (the first, or a restart). */
   start(): void {
-    let child: ChildProcess;
-    try {
-      child = startChild(this.spec, this.identity);
-    } catch (error) {
-      process.nextTick(() => this.startFailed(error));
-      return;
-    }
-    const channel = child.stdio[3] as Duplex | null | undefined;
-    const socket = child.stdio[4] as Duplex | null | undefined;
-    const run: Run = { child, link: undefined, startedAt: performance.now(), hellos: 0 };
-    const limits = { maxLineBytes: this.spec.maxLineBytes, maxBufferedFrames: DEFAULT_MAX_BUFFERED_FRAMES };
-    const link = socket
-      ? new ChildLinkImpl(this.workerId, child.pid, socket, channel ?? undefined, limits, {
-          control: (frame) => this.control(run, frame.type),
-          message: (value) => this.emit('message', value),
-          unhandledBadInput: (error) => this.report(error),
-        })
-      : undefined;
-    run.link = link;
-    this.latestRun = run;
-    this.apply({ type: 'spawned', run });
-    if (this.spec.command !== undefined) trackForeignChild(child);
-    if (link !== undefined) this.adopt?.(link, this);
-    child.once('spawn', () => {
-      if (child.pid !== undefined) this.emit('spawn', child.pid);
-      if (this.spec.readySignal === 'spawn') this.markReady(run);
+    const run = this.launch((run) => this.apply({ type: 'spawned', run }));
+    if (run !== undefined) this.latestRun = run;
+  }
+
+  /**
+   * Starts a new incarnation of this worker next to the live one, for a rolling reload (see
+   * {@link WorkerSlot.reload}): the same spec and workerId. Undefined when its start threw.
+   */
+  startSuccessor(onReady: (run: Run) => void): Run | undefined {
+    this.onSuccessorReady = onReady;
+    return this.launch((run) => this.apply({ type: 'reload', next: run }));
+  }
+
+  /** Creates the child of a run; `record` puts it in the slot's state before anything of it is told. */
+  private launch(record: (run: Run) => void): Run | undefined {
+    return launchRun(this.spec, this.identity, {
+      record,
+      adopt: (link) => this.adopt?.(link, this),
+      control: (run, type) => this.control(run, type),
+      message: (value) => this.emit('message', value),
+      report: (error) => this.report(error),
+      spawned: (run, pid) => {
+        this.emit('spawn', pid);
+        if (this.spec.readySignal === 'spawn') this.markReady(run);
+      },
+      startFailed: (error) => this.startFailed(error),
+      ended: (run, info, error) => this.endRun(run, info, error),
+      exited: (run, info) => this.afterExit(run, info),
     });
-    child.on('error', (error) => {
-      if (child.pid === undefined) this.endRun(run, { code: null, signal: null }, error);
-    });
-    child.once('exit', (code, signal) => this.afterExit(run, { code, signal }));
   }
 
   send(message: unknown): boolean {
@@ -165,12 +166,47 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     return this.exited;
   }
 
+  reload(options?: ReloadOptions): Promise<ReloadResult> {
+    return reloadSlot<Run>(
+      {
+        workerId: this.workerId,
+        file: this.spec.file,
+        stopTimeoutMs: this.spec.stopTimeoutMs,
+        isForeign: this.spec.command !== undefined,
+        current: () => {
+          const state = this.lifecycle;
+          if (state.kind !== 'running') return `it is ${publicState(state)}`;
+          return state.next === undefined ? state.run : 'another reload is under way';
+        },
+        startSuccessor: (onReady) => this.startSuccessor(onReady),
+        isSuccessor: (run) => nextRun(this.lifecycle) === run,
+        handOver: (run) => {
+          this.apply({ type: 'ready', run });
+          this.restartCount++;
+          this.latestRun = run;
+          this.emit('ready');
+        },
+        dropSuccessor: (run) => {
+          this.apply({ type: 'ended', run, leadsTo: { kind: 'exited' } });
+        },
+        signal: (run, signal) => this.signal(run, signal),
+      },
+      options,
+    );
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
 
   private apply(event: SlotEvent<Run>): SlotState<Run> {
-    this.lifecycle = nextSlotState(this.lifecycle, event);
+    const before = this.lifecycle;
+    this.lifecycle = nextSlotState(before, event);
+    // A reload's successor the state let go of without a handover (a stop, the old run's end,
+    // a failed reload) must not outlive it.
+    const next = nextRun(before);
+    if (next !== undefined && nextRun(this.lifecycle) !== next && liveRun(this.lifecycle) !== next)
+      this.signal(next, 'SIGKILL');
     return this.lifecycle;
   }
 
@@ -186,17 +222,30 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
       return true;
     }
     if (type !== 'hello') return false;
+    const isNext = nextRun(this.lifecycle) === run;
     answerHello(
       run,
       this.identity,
-      { isLive: () => holdsRun(this.lifecycle, run), report: (error) => this.report(error) },
-      { restarts: this.restarts, ...(this.spec.cpu === undefined ? {} : { cpu: this.spec.cpu }) },
+      {
+        isLive: () => holdsRun(this.lifecycle, run) || nextRun(this.lifecycle) === run,
+        report: (error) => this.report(error),
+      },
+      {
+        // A successor is the next incarnation: the count it will have once it took over.
+        restarts: this.restarts + (isNext ? 1 : 0),
+        ...(this.spec.cpu === undefined ? {} : { cpu: this.spec.cpu }),
+      },
     );
     return true;
   }
 
   private markReady(run: Run): void {
     const before = this.lifecycle;
+    // A reload's successor: the reload decides when it takes over.
+    if (nextRun(before) === run) {
+      this.onSuccessorReady?.(run);
+      return;
+    }
     // Refused for a stale run or one that already said so.
     if (this.apply({ type: 'ready', run }) === before) return;
     this.emit('ready');
@@ -229,13 +278,7 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     const reports: ClustrError[] = [];
     if (info.code === EXIT_BAD_HANDSHAKE && !isRunReady(ending) && !this.isHandshakeReported) {
       this.isHandshakeReported = true;
-      reports.push(
-        new ClustrError(
-          'ERR_CLUSTR_SPAWN_FAILED',
-          `worker ${this.workerId} (${this.spec.file}) refused its parent's handshake (exit code ${EXIT_BAD_HANDSHAKE}; its stderr says why)`,
-          { details: { workerId: this.workerId, ...info } },
-        ),
-      );
+      reports.push(slotErrors.refusedHandshake(this.workerId, this.spec.file, info));
     }
     if (spawnError !== undefined) {
       reports.push(this.notStarted(spawnError.message, spawnError));
@@ -284,25 +327,14 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
   }
 
   private finish(state: FinalSlotState['kind'], info: ExitInfo): void {
-    const how = info.signal === null ? `exit code ${info.code}` : `signal ${info.signal}`;
     // A no-op when a run got ready before.
-    this.rejectReady(
-      new ClustrError(
-        'ERR_CLUSTR_SPAWN_FAILED',
-        `worker ${this.workerId} (${this.spec.file}) ended (${state}, ${how}) before it was ready`,
-        { details: { workerId: this.workerId, ...info } },
-      ),
-    );
+    this.rejectReady(slotErrors.endedBeforeReady(this.workerId, this.spec.file, state, info));
     if (state === 'gave-up') this.emit('gave-up', info);
     this.resolveExited(info);
   }
 
   private notStarted(reason: string, cause: unknown): ClustrError {
-    return new ClustrError(
-      'ERR_CLUSTR_SPAWN_FAILED',
-      `worker ${this.workerId} (${this.spec.file}) could not be started: ${reason}`,
-      { cause },
-    );
+    return slotErrors.notStarted(this.workerId, this.spec.file, reason, cause);
   }
 
   private report(error: ClustrError): void {

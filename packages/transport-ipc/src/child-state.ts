@@ -12,6 +12,15 @@ export interface ChildState extends FrameSource, SubscribedLink, GuardedLink {
   readonly out: LinkOutbox;
   /** Removes the listeners the router put on the link. */
   readonly detach: (() => void)[];
+  /** The next incarnation of this child, adopted while this one still runs (a reload). */
+  successor: ChildState | undefined;
+  /** The incarnation this one replaces, until it has left. */
+  predecessor: ChildState | undefined;
+  /**
+   * The channels of this child's own workerId (private and kill) it subscribed to while its
+   * predecessor still held them: they become its own when the predecessor lets go.
+   */
+  readonly deferred: Set<string>;
 }
 
 /** The router's state for a freshly adopted link (no listeners yet). */
@@ -27,6 +36,9 @@ export function createChildState(link: ChildLink, host: OutboxHost, cache: Write
     groups: new Map(),
     out,
     detach: [],
+    successor: undefined,
+    predecessor: undefined,
+    deferred: new Set(),
     isClosed: false,
     counters: out.counters,
     label,

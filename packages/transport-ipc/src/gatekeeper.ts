@@ -41,6 +41,15 @@ export interface GateHost {
   disconnect(child: GuardedLink): void;
 }
 
+/** The workerId an rpc channel belongs to: `rpc:<workerId>.<pid>` or `rpc:<workerId>`. */
+function rpcOwner(channel: string): string {
+  const id = channel.slice(RPC_CHANNEL_PREFIX.length);
+  const dot = id.lastIndexOf('.');
+  return dot > 0 && INCARNATION_SUFFIX.test(id.slice(dot + 1)) ? id.slice(0, dot) : id;
+}
+
+const INCARNATION_SUFFIX = /^[0-9]{1,10}$/;
+
 /** Most workerIds one `leave` frame names. */
 const MAX_LEAVE_IDS = 10_000;
 
@@ -156,11 +165,16 @@ export class Gatekeeper {
     return channels.filter((channel) => child.counts.has(channel));
   }
 
-  /** The child's link closed: its whole subtree leaves. */
-  childGone(child: GuardedLink): void {
+  /**
+   * The child's link closed: its whole subtree leaves — but for what its next incarnation (a
+   * reload's, linked while this one still ran) holds: those ids live on, upwards too.
+   */
+  childGone(child: GuardedLink, successor?: GuardedLink): void {
     const gone = [...child.members.keys()];
     for (const workerId of gone) this.forget(child, workerId);
-    this.sendLeave(gone);
+    this.sendLeave(
+      successor === undefined ? gone : gone.filter((workerId) => !successor.members.has(workerId)),
+    );
   }
 
   /**
@@ -223,9 +237,12 @@ export class Gatekeeper {
     if (channel === PUBLIC_CHANNEL || channel === PRESENCE_CHANNEL || child.members.has(channel)) return true;
     if (channel.startsWith(KILL_CHANNEL_PREFIX))
       return child.members.has(channel.slice(KILL_CHANNEL_PREFIX.length));
-    // A member's requests and replies; a master's rpc id (`master.<uuid>`) is no member's workerId.
+    // A member's requests and replies: `rpc:<workerId>.<pid>`, one per incarnation (or a bare
+    // `rpc:<workerId>`). A master's rpc id (`master.<uuid>`) is no member's workerId.
     if (channel.startsWith(RPC_CHANNEL_PREFIX))
-      return child.members.has(channel.slice(RPC_CHANNEL_PREFIX.length));
+      return (
+        child.members.has(channel.slice(RPC_CHANNEL_PREFIX.length)) || child.members.has(rpcOwner(channel))
+      );
     if (channel.startsWith(ONE_CHANNEL_PREFIX))
       return child.members.has(channel.slice(ONE_CHANNEL_PREFIX.length));
     return child.groups.has(channel);

@@ -2,6 +2,7 @@ import { ClustrError, type DataFrame, type Frame, type RunFrame, toClustrError }
 import { encodeControlFrame, ReportThrottle } from '@clustr/protocol/internal';
 import type { ChildState } from './child-state.js';
 import type { Gatekeeper } from './gatekeeper.js';
+import { deferOwnChannels, forgetDeferred, handOver } from './handover.js';
 import type { LocalDelivery } from './local-delivery.js';
 import type { Outbox } from './outbox.js';
 import type { FrameSink, FrameSource } from './receive-frame.js';
@@ -66,11 +67,17 @@ export class Inbox implements FrameSink {
         // A refused channel never goes live: the frame is not acked (the child's subscribe fails).
         const id = allowed.length === frame.channels.length ? frame.id : undefined;
         if (allowed.length > 0)
-          this.host.subs.childSubscribed(child, allowed, id, (ackId) => this.ack(child, ackId));
+          this.host.subs.childSubscribed(child, deferOwnChannels(child, allowed), id, (ackId) =>
+            this.ack(child, ackId),
+          );
         return true;
       }
       case 'unsub':
+        forgetDeferred(child, frame.channels);
         this.host.subs.childUnsubscribed(child, frame.channels);
+        // After the routes changed: nothing more goes to the child on these channels.
+        if (frame.id !== undefined) this.ack(child, frame.id);
+        handOver(child, frame.channels, this.host.subs);
         return true;
       case 'join':
         this.host.gate.join(child, frame.workerId, frame.group);

@@ -143,21 +143,25 @@ describe('IpcRouter subscriptions', () => {
     expect(mid.child.transport.stats().children).toEqual({});
   });
 
-  it('a restarted child (same workerId) replaces the old link and its subscriptions', async () => {
+  it('a new incarnation (same workerId) linked while the old one runs: both stay, the private channel goes to the old one until it closes', async () => {
     const root = createNode('master');
     const first = link(root, 'w');
     await first.child.transport.subscribe('old');
+    await first.child.transport.subscribe('w');
     const second = link(root, 'w');
     await second.child.transport.subscribe('new');
-    root.publish('old', 'lost');
-    root.publish('new', 'kept');
-    await second.child.receivedCount(1, 'the message on "new"');
-    expect(first.pair.down.writes.join('')).not.toContain('lost');
-    expect(second.pair.down.writes.join('')).not.toContain('lost');
+    await second.child.transport.subscribe('w');
+    root.publish('old', 'to the old one');
+    root.publish('w', 'private 1');
+    root.publish('new', 'to the new one');
+    await first.child.receivedCount(2, "the old incarnation's two messages");
+    await second.child.receivedCount(1, 'the new incarnation\'s message on "new"');
+    expect(second.pair.down.writes.join('')).not.toContain('private 1');
     expect(Object.keys(root.transport.stats().children)).toEqual(['w']);
-    // The old link closing later must not remove the new one.
+    // The old link closing hands the private channel over, and does not remove the new link.
     first.pair.close();
-    root.publish('new', 'still');
-    await second.child.receivedCount(2, 'a second message on "new"');
+    root.publish('w', 'private 2');
+    await second.child.receivedCount(2, 'the private message, now at the new incarnation');
+    expect(first.pair.down.writes.join('')).not.toContain('private 2');
   });
 });

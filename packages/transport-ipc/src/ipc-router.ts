@@ -11,6 +11,7 @@ import {
 import { type ChildState, createChildState } from './child-state.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { type GateHost, Gatekeeper, type GuardedLink } from './gatekeeper.js';
+import { handOver } from './handover.js';
 import { Inbox } from './inbox.js';
 import {
   closedError,
@@ -125,8 +126,7 @@ export class IpcRouter implements IpcTransport, OutboxHost, GateHost {
 
   unsubscribe(channel: string): Promise<void> {
     this.runs.interrupt();
-    if (!this.isClosed) this.subs.unsubscribeLocal(channel);
-    return Promise.resolve();
+    return this.isClosed ? Promise.resolve() : this.subs.unsubscribeLocal(channel);
   }
 
   publish(channel: string, meta: EncodedMeta, dataJson: string): void {
@@ -162,8 +162,12 @@ export class IpcRouter implements IpcTransport, OutboxHost, GateHost {
     this.runs.interrupt();
     if (this.isClosed) return;
     const previous = this.children.get(link.workerId);
-    if (previous !== undefined) this.removeChild(previous);
     const state = createChildState(link, this, this.flusher.cache);
+    // A new incarnation next to a live one (a reload): both stay linked until the old one leaves.
+    if (previous !== undefined && !previous.link.isClosed && previous.successor === undefined) {
+      previous.successor = state;
+      state.predecessor = previous;
+    } else if (previous !== undefined) this.removeChild(previous);
     this.children.set(link.workerId, state);
     this.gate.adopted(state);
     state.detach.push(
@@ -247,8 +251,10 @@ export class IpcRouter implements IpcTransport, OutboxHost, GateHost {
     if (this.children.get(child.workerId) === child) this.children.delete(child.workerId);
     this.counts.dropped += child.out.discard();
     if (this.isClosed) return;
+    const held = [...child.counts.keys()];
     this.subs.removeChild(child);
-    this.gate.childGone(child);
+    this.gate.childGone(child, child.successor);
+    handOver(child, held, this.subs);
   }
 
   private onParentGone(): void {
@@ -263,7 +269,10 @@ export class IpcRouter implements IpcTransport, OutboxHost, GateHost {
     if (parent !== undefined && !parent.link.isClosed) this.subs.unsubscribeAll();
     this.flusher.flush(true);
     // Blocked links are not in the flush list: close writes past backpressure (still bounded).
-    for (const child of this.children.values()) child.out.flush(true);
+    for (const child of this.children.values()) {
+      child.out.flush(true);
+      child.predecessor?.out.flush(true);
+    }
     parent?.out.flush(true);
     this.local.deliverQueued();
     this.subs.failAll(closedError('the subscription'));
@@ -271,9 +280,12 @@ export class IpcRouter implements IpcTransport, OutboxHost, GateHost {
     this.inbox.flush();
     // Listeners go first: nothing arriving from now on is routed.
     for (const off of parent?.detach ?? []) off();
-    const links: Link[] = [...this.children.values()].map((child) => child.link);
+    const children = [...this.children.values()].flatMap((child) =>
+      child.predecessor === undefined ? [child] : [child, child.predecessor],
+    );
+    const links: Link[] = children.map((child) => child.link);
     if (parent !== undefined) links.push(parent.link);
-    for (const child of this.children.values()) {
+    for (const child of children) {
       child.isClosed = true;
       for (const off of child.detach) off();
     }

@@ -19,6 +19,8 @@ export interface SubscribedLink extends RoutedLink {
 export class Subscriptions<L extends SubscribedLink> {
   readonly routes = new RouteTable<L>();
   private readonly acks: AckTracker;
+  /** Channels this process stops listening to, with the id of the `unsub` the parent is to ack. */
+  private readonly releasing = new Map<string, number>();
 
   /** `up` is the queue towards the parent; undefined at the root, where everything is live at once. */
   constructor(
@@ -36,13 +38,37 @@ export class Subscriptions<L extends SubscribedLink> {
   /** A local subscription: resolves once the channel is live up to the root. */
   subscribeLocal(channel: string): Promise<void> {
     const { route, isNew } = this.routes.addLocal(channel);
-    if (isNew && this.up !== undefined) this.subscribeUp([channel], []);
+    // Subscribed again while its `unsub` is on its way: the parent will have dropped it, ask again.
+    if (this.releasing.delete(channel)) this.subscribeUp([channel], []);
+    else if (isNew && this.up !== undefined) this.subscribeUp([channel], []);
     else if (route.pendingUp === UP_FAILED) this.subscribeUp([], [channel]);
     return route.pendingUp < 0 ? Promise.resolve() : this.acks.waitFor([route.pendingUp]);
   }
 
-  unsubscribeLocal(channel: string): void {
-    if (this.routes.removeLocal(channel)) this.sendUnsub([channel]);
+  /**
+   * Ends the local subscription. When nobody here listens any more and there is a parent, the
+   * channel stays delivered here until the parent acked the `unsub`: what it routed here before
+   * arrives first (a worker handing its private channel to its next incarnation loses nothing).
+   */
+  unsubscribeLocal(channel: string): Promise<void> {
+    const route = this.routes.get(channel);
+    if (route === undefined || !route.isLocal) return Promise.resolve();
+    if (this.up === undefined || route.links.length > 0 || route.pendingUp !== UP_LIVE) {
+      if (this.routes.removeLocal(channel)) this.sendUnsub([channel]);
+      return Promise.resolve();
+    }
+    if (this.releasing.has(channel)) return Promise.resolve();
+    const id = this.acks.open([channel]);
+    const line = encodeControlFrame({ clustr: 1, type: 'unsub', channels: [channel], id });
+    this.up.push(line, line.length, true);
+    this.releasing.set(channel, id);
+    const release = () => {
+      if (this.releasing.get(channel) !== id) return;
+      this.releasing.delete(channel);
+      this.routes.removeLocal(channel);
+    };
+    // A parent that never acks (an older version, or gone) ends the wait at the ack timeout.
+    return this.acks.waitFor([id]).then(release, release);
   }
 
   /** A child's `sub` frame: acked (through `ack`) once every channel in it is live up to the root. */

@@ -1,7 +1,7 @@
 import { isClustrError } from '@clustr/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodePayload, toEnvelope } from './decode-payload.js';
+import { decodePayload, EnvelopeChecker, toEnvelope } from './decode-payload.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 /** What handlers get from a payload: each element checked, or the error that dropped it. */
@@ -112,6 +112,39 @@ describe('decodePayload and toEnvelope', () => {
           expect(isClustrError(error) && error.code === 'ERR_CLUSTR_BAD_FRAME').toBe(true);
         }
       }),
+    );
+  });
+
+  it('checks envelope after envelope as toEnvelope does, though it skips the name checks of a meta it saw last', () => {
+    const metaArb = fc.oneof(
+      fc.constantFrom({ group: 'ops' }, { group: 'ops', workerId: 'w1' }, { group: 'web', workerId: 'w1' }),
+      fc.record(
+        {
+          group: fc.oneof(fc.constant('ops'), fc.string()),
+          workerId: fc.oneof(fc.constant('w1'), fc.string()),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.anything(),
+    );
+    const elementArb = fc.oneof(
+      fc.record({ meta: metaArb, data: fc.jsonValue() }, { requiredKeys: ['meta'] }),
+      fc.anything(),
+    );
+    const result = (check: () => unknown) => {
+      try {
+        return check();
+      } catch (error) {
+        return isClustrError(error) ? error.code : error;
+      }
+    };
+    fc.assert(
+      fc.property(fc.array(elementArb, { maxLength: 20 }), (elements) => {
+        const checker = new EnvelopeChecker();
+        for (const element of elements)
+          expect(result(() => checker.check(element))).toEqual(result(() => toEnvelope(element)));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

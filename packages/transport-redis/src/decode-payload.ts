@@ -98,3 +98,35 @@ export function toEnvelope(element: unknown): Envelope {
   const meta: Meta = workerId === undefined ? { group } : { workerId, group };
   return { meta, data };
 }
+
+/**
+ * {@link toEnvelope} for envelope after envelope: one whose meta names the same group and
+ * workerId as the last one checked skips the name checks (the envelopes of an array are one
+ * sender's, so that is the rule, and two regular expressions per message are most of the check);
+ * anything else takes the full check and becomes the one compared against.
+ */
+export class EnvelopeChecker {
+  #group: string | undefined;
+  #workerId: string | undefined;
+
+  check(element: unknown): Envelope {
+    if (isRecord(element)) {
+      const given = element.meta;
+      if (
+        isRecord(given) &&
+        this.#group !== undefined &&
+        given.group === this.#group &&
+        given.workerId === this.#workerId &&
+        Object.hasOwn(element, 'data')
+      ) {
+        const group = this.#group;
+        const workerId = this.#workerId;
+        return { meta: workerId === undefined ? { group } : { workerId, group }, data: element.data };
+      }
+    }
+    const envelope = toEnvelope(element);
+    this.#group = envelope.meta.group;
+    this.#workerId = envelope.meta.workerId;
+    return envelope;
+  }
+}

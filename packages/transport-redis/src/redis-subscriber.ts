@@ -5,7 +5,7 @@ import {
   KILL_CHANNEL_PREFIX,
   toClustrError,
 } from '@clustr/protocol';
-import { type DecodedPayload, toEnvelope } from './decode-payload.js';
+import { type DecodedPayload, EnvelopeChecker } from './decode-payload.js';
 import { GapTracker } from './gap-tracker.js';
 import { LossReports } from './loss-reports.js';
 import { type PubSubCommands, pubSubCommands } from './pubsub-commands.js';
@@ -64,6 +64,7 @@ export class RedisSubscriber {
   readonly #read: PayloadReader;
   /** SUBSCRIBE or, in cluster mode, SSUBSCRIBE (and the matching unsubscribe). */
   readonly #commands: PubSubCommands;
+  readonly #envelopes = new EnvelopeChecker();
 
   constructor(options: ResolvedRedisOptions, hooks: SubscriberHooks) {
     this.#options = options;
@@ -251,26 +252,24 @@ export class RedisSubscriber {
       }
     }
     if (!payload.isArray) {
-      this.#deliverOne(channel, redisChannel, value, 'a payload');
+      this.#deliverOne(channel, redisChannel, value, -1, 1);
       return;
     }
     // Parsed once as a whole; each envelope is checked on its own, so one bad one costs only itself.
     const elements = value as unknown[];
     for (let i = 0; i < elements.length; i++) {
-      this.#deliverOne(
-        channel,
-        redisChannel,
-        elements[i],
-        `envelope ${i + 1} of ${elements.length} of an array`,
-      );
+      this.#deliverOne(channel, redisChannel, elements[i], i, elements.length);
     }
   }
 
-  #deliverOne(channel: string, redisChannel: string, element: unknown, what: string): void {
+  /** Checks and delivers the envelope at `index` of `count` in an array (`-1`: a lone payload). */
+  #deliverOne(channel: string, redisChannel: string, element: unknown, index: number, count: number): void {
     let envelope: Envelope;
     try {
-      envelope = toEnvelope(element);
+      envelope = this.#envelopes.check(element);
     } catch (error) {
+      // Named only when dropped: no string per delivered message.
+      const what = index < 0 ? 'a payload' : `envelope ${index + 1} of ${count} of an array`;
       this.#drop(channel, redisChannel, error, what);
       return;
     }

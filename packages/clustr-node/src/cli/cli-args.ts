@@ -20,7 +20,8 @@ export type CliArgs =
   | { command: 'top'; target: TargetOptions; count: number | undefined }
   | { command: 'metrics'; target: TargetOptions }
   | { command: 'kill'; target: TargetOptions; who: string; code: number }
-  | { command: 'publish'; target: TargetOptions; channel: string; data: unknown };
+  | { command: 'publish'; target: TargetOptions; channel: string; data: unknown }
+  | { command: 'reload'; target: TargetOptions; group: string | undefined };
 
 export const HELP = `clustr — see and act on a clustr-node cluster
 
@@ -32,6 +33,9 @@ Usage:
                                          tell a worker, or every worker of a group, to exit
                                          with code (0-255, default 0)
   clustr publish <channel> <json>        publish a message as a member would
+  clustr reload [group]                  replace every worker the master spawned (of group) by a
+                                         new incarnation, one at a time, never below capacity
+                                         (a local cluster only; the same as SIGHUP to the master)
   clustr metrics                         the members' stats in the Prometheus text format
 
 Target (default: the only local cluster of this user; ps lists them when there are several):
@@ -108,7 +112,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
   const [command, ...rest] = positionals;
   if (values.help || command === 'help') return { command: 'help' };
   if (values.version) return { command: 'version' };
-  if (command === undefined) throw usageError('which command? ps, top, kill, publish or metrics');
+  if (command === undefined) throw usageError('which command? ps, top, kill, publish, reload or metrics');
   const target = checkTarget(values);
   const expect = (count: number, form: string) => {
     if (rest.length !== count) throw usageError(`usage: clustr ${form}`);
@@ -131,6 +135,12 @@ export function parseCli(argv: readonly string[]): CliArgs {
         throw usageError(`the exit code must be 0-255, not "${code}"`);
       return { command, target, who, code: Number(code) };
     }
+    case 'reload': {
+      if (rest.length > 1) throw usageError('usage: clustr reload [group]');
+      if (target.redis !== undefined)
+        throw usageError('reload asks a local master (its control socket): not with --redis');
+      return { command, target, group: rest[0] };
+    }
     case 'publish': {
       expect(2, 'publish <channel> <json>');
       const [channel, json] = rest as [string, string];
@@ -141,6 +151,6 @@ export function parseCli(argv: readonly string[]): CliArgs {
       }
     }
     default:
-      throw usageError(`no command "${command}": ps, top, kill, publish or metrics`);
+      throw usageError(`no command "${command}": ps, top, kill, publish, reload or metrics`);
   }
 }

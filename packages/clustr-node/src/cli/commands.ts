@@ -1,5 +1,5 @@
-import type { Member } from '@clustr/core';
-import type { LocalCluster, MemberView } from '@clustr/core/internal';
+import { isClustrError, type Member } from '@clustr/core';
+import { ControlClient, type LocalCluster, type MemberView } from '@clustr/core/internal';
 import type { CliArgs, TargetOptions } from './cli-args.js';
 import { CliError, EXIT_OK, usageError } from './cli-error.js';
 import type { ClusterSource } from './cluster-source.js';
@@ -124,6 +124,30 @@ async function publish(args: Command<'publish'>, out: Output): Promise<number> {
   });
 }
 
+async function reload(args: Command<'reload'>, out: Output): Promise<number> {
+  const cluster = onlyCluster(await localClusters(args.target));
+  const client = await ControlClient.connect(cluster.path, `the master with pid ${cluster.pid}`);
+  try {
+    const scope = args.group === undefined ? '' : ` of ${args.group}`;
+    out.write(`reloading the workers${scope} of cluster ${cluster.info.name} (master pid ${cluster.pid})…\n`);
+    const summary = await client.reload(args.group).catch((error: unknown) => {
+      throw new CliError(isClustrError(error) ? `${error.code}: ${error.message}` : String(error));
+    });
+    for (const worker of summary.replaced) {
+      out.write(
+        `  ${worker.workerId.slice(0, 8)} (${worker.group}) pid ${worker.previousPid} → ${worker.pid}, ready in ${Math.round(worker.readyMs)} ms\n`,
+      );
+    }
+    for (const kept of summary.kept) out.write(`  ${kept.workerId.slice(0, 8)} kept: ${kept.reason}\n`);
+    out.write(
+      `reloaded ${summary.replaced.length} worker(s) in ${(summary.durationMs / 1000).toFixed(1)} s\n`,
+    );
+    return EXIT_OK;
+  } finally {
+    client.close();
+  }
+}
+
 async function metrics(args: Command<'metrics'>, out: Output): Promise<number> {
   const { target } = args;
   // With no target, a machine's metrics are those of every cluster on it.
@@ -154,6 +178,8 @@ export async function runCommand(args: CliArgs, out: Output): Promise<number> {
       return publish(args, out);
     case 'metrics':
       return metrics(args, out);
+    case 'reload':
+      return reload(args, out);
     default:
       throw usageError(`"${args.command}" is answered before any cluster is asked`);
   }
