@@ -58,7 +58,8 @@ export function shutdownTests(context: SuiteContext): void {
         const start = log.find(pid, 'hook-start')!;
         const done = log.find(pid, 'hook-done')!;
         expect(start.reason).toMatchObject(trigger.reason);
-        expect(done.at - start.at).toBeGreaterThanOrEqual(300);
+        // The hook's timer and Date.now() tick on different millisecond clocks: 300 ms may read 299.
+        expect(done.at - start.at).toBeGreaterThanOrEqual(299);
         expect(log.find(pid, 'exit')?.code).toBe(trigger.exitCode);
       });
     }
