@@ -33,14 +33,4 @@ export function waitFor<T>(
   });
 }
 
-/** Rejects after `timeoutMs` with what was awaited, unless `promise` settles first. */
-export function within<T>(promise: Promise<T>, what: string, timeoutMs = 15_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
-      timeoutMs,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+export { within } from '@clustr-internal/test-utils';

@@ -1,5 +1,5 @@
 import { encodeMeta } from '@clustr/protocol';
-import { startRedisCluster } from '@clustr-internal/test-utils';
+import { eventually, startRedisCluster, within } from '@clustr-internal/test-utils';
 import { describe, expect, it } from 'vitest';
 import { clusterSlot } from '../src/cluster-slot.js';
 import { createRedisTransport } from '../src/index.js';
@@ -82,7 +82,7 @@ describe('redis transport over a Redis Cluster', () => {
     const newOwners = [heir!, killedHeir!, third!];
     await waitForShardSubscriptions(newOwners, byNode, [first!, second!, third!]);
     streams.stop();
-    await bounded(recovered, 15_000, 'a fin on every channel after the failovers');
+    await within(recovered, 'a fin on every channel after the failovers', 15_000);
     const verdict = judge(got, streams.sent);
     console.log(
       `cluster failover + SIGKILL: ${verdict.delivered} delivered, ${verdict.lost} lost, ${verdict.duplicates} duplicates, ${verdict.reordered} reordered in ${Math.round(performance.now() - startedFailover)} ms`,
@@ -123,7 +123,7 @@ describe('redis transport over a Redis Cluster', () => {
       onFin = resolve;
     });
     streams.stop();
-    await bounded(fin, 10_000, 'the fin after the slot moved');
+    await within(fin, 'the fin after the slot moved', 10_000);
     const verdict = judge(got, streams.sent);
     console.log(
       `slot moved: ${verdict.delivered} delivered, ${verdict.lost} lost, ${verdict.duplicates} duplicates, ${verdict.reordered} reordered; sender reports: ${senderReports.errors.map((e) => e.message).join(' | ')}`,
@@ -141,36 +141,23 @@ async function waitForShardSubscriptions(
   formerOrder: readonly unknown[],
   namespace = 'fo',
 ): Promise<void> {
-  const deadline = Date.now() + 15_000;
   const expected = formerOrder.map((node) => byNode.get(node)!);
-  for (;;) {
-    const counts = await Promise.all(
-      owners.map((owner, i) =>
-        owner.cli('PUBSUB', 'SHARDNUMSUB', ...expected[i]!.map((c) => `${namespace}:${c}`)),
-      ),
-    );
-    if (
-      counts.every((text) =>
-        text
-          .split('\n')
-          .filter((_, i) => i % 2 === 1)
-          .every((n) => n === '1'),
-      )
-    )
-      return;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for the subscriptions on the new owners: ${counts.join(' | ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function bounded(promise: Promise<void>, ms: number, what: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]);
-  clearTimeout(timer);
+  // SHARDNUMSUB answers `channel, count` pairs: every count must be 1.
+  const isSubscribedOnce = (text: string) =>
+    text
+      .split('\n')
+      .filter((_, i) => i % 2 === 1)
+      .every((n) => n === '1');
+  await eventually(
+    async () => {
+      const counts = await Promise.all(
+        owners.map((owner, i) =>
+          owner.cli('PUBSUB', 'SHARDNUMSUB', ...expected[i]!.map((c) => `${namespace}:${c}`)),
+        ),
+      );
+      return counts.every(isSubscribedOnce);
+    },
+    'the subscriptions on the new owners',
+    15_000,
+  );
 }
