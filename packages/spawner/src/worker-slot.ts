@@ -5,10 +5,11 @@ import { reportToEmitter } from '@clustr/protocol/internal';
 import { answerHello } from './answer-hello.js';
 import { checkStopOptions } from './check-stop-options.js';
 import type { ChildLinkImpl } from './child-link.js';
-import { DEFAULT_STOP_SIGNAL, EXIT_BAD_HANDSHAKE } from './defaults.js';
+import { DEFAULT_STOP_SIGNAL } from './defaults.js';
 import { signalProcessGroup } from './foreign-children.js';
-import { type ExitInfo, RestartBackoff } from './restart-backoff.js';
-import * as slotErrors from './slot-errors.js';
+import type { ExitInfo } from './restart-backoff.js';
+import { endedBeforeReady } from './slot-errors.js';
+import { SlotExits } from './slot-exits.js';
 import { reloadSlot } from './slot-reload.js';
 import { launchRun, type Run } from './slot-run.js';
 import {
@@ -16,12 +17,10 @@ import {
   holdsRun,
   initialSlotState,
   isFinal,
-  isRunReady,
   liveRun,
   nextRun,
   nextSlotState,
   publicState,
-  type RunOutcome,
   type SlotEvent,
   type SlotState,
 } from './slot-state.js';
@@ -36,9 +35,6 @@ import type {
   WorkerState,
 } from './worker-handle.js';
 
-/** How long the last lines of an exited child may take to be read before its pipe is closed. */
-const EXIT_DRAIN_MS = 200;
-
 /** The parent's `adopt` hook, called at every start before any frame is delivered. */
 export type AdoptHook = (link: ChildLink, handle: WorkerHandle) => void;
 
@@ -49,14 +45,10 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
   private lifecycle: SlotState<Run> = initialSlotState();
   /** The last run whose child was created, live or not: its output may still be read. */
   private latestRun: Run | undefined;
-  /** How the last run ended: what a stop without a live run resolves with. */
-  private lastExit: ExitInfo | undefined;
   private restartCount = 0;
   /** Told when a reload's successor says it is ready (it is not the live run yet). */
   private onSuccessorReady: ((run: Run) => void) | undefined;
-  /** A refused handshake is reported once per slot, not per run: a restart that refuses again is the same fault. */
-  private isHandshakeReported = false;
-  private readonly backoff: RestartBackoff;
+  private readonly exits: SlotExits;
   private resolveReady!: () => void;
   private rejectReady!: (error: ClustrError) => void;
   private resolveExited!: (info: ExitInfo) => void;
@@ -67,7 +59,19 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     private readonly adopt: AdoptHook | undefined,
   ) {
     super();
-    this.backoff = new RestartBackoff(spec.restart);
+    this.exits = new SlotExits({
+      workerId: identity.workerId,
+      spec,
+      events: this,
+      state: () => this.lifecycle,
+      apply: (event) => this.apply(event),
+      restart: () => {
+        this.restartCount++;
+        this.apply({ type: 'restart' });
+        this.start();
+      },
+      finish: (state, info) => this.finish(state, info),
+    });
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -129,9 +133,9 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
         this.emit('spawn', pid);
         if (this.spec.readySignal === 'spawn') this.markReady(run);
       },
-      startFailed: (error) => this.startFailed(error),
-      ended: (run, info, error) => this.endRun(run, info, error),
-      exited: (run, info) => this.afterExit(run, info),
+      startFailed: (error) => this.exits.startFailed(error),
+      ended: (run, info, error) => this.exits.ended(run, info, error),
+      exited: (run, info) => this.exits.exited(run, info),
     });
   }
 
@@ -158,7 +162,7 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     if (run === undefined) {
       if (before.kind === 'restarting') clearTimeout(before.timer);
       this.apply({ type: 'stop' });
-      this.finish('stopped', this.lastExit ?? { code: null, signal: null });
+      this.finish('stopped', this.exits.lastExit ?? { code: null, signal: null });
       return this.exited;
     }
     this.apply({ type: 'signalled', killTimer: setTimeout(() => this.signal(run, 'SIGKILL'), timeoutMs) });
@@ -253,88 +257,11 @@ export class WorkerSlot extends EventEmitter<WorkerHandleEvents> implements Work
     this.resolveReady();
   }
 
-  private afterExit(run: Run, info: ExitInfo): void {
-    const link = run.link;
-    if (link === undefined || link.isClosed) {
-      this.endRun(run, info);
-      return;
-    }
-    // The child's last lines may still sit in the pipe: read them before the exit is told.
-    const timer = setTimeout(() => link.destroy(), EXIT_DRAIN_MS);
-    link.onClose(() => {
-      clearTimeout(timer);
-      this.endRun(run, info);
-    });
-  }
-
-  private startFailed(error: unknown): void {
-    this.report(this.notStarted(String(error), error));
-    this.decide(undefined, { code: null, signal: null }, 0);
-  }
-
-  private endRun(run: Run, info: ExitInfo, spawnError?: Error): void {
-    const ending = this.lifecycle;
-    if (!holdsRun(ending, run)) return;
-    const reports: ClustrError[] = [];
-    if (info.code === EXIT_BAD_HANDSHAKE && !isRunReady(ending) && !this.isHandshakeReported) {
-      this.isHandshakeReported = true;
-      reports.push(slotErrors.refusedHandshake(this.workerId, this.spec.file, info));
-    }
-    if (spawnError !== undefined) {
-      reports.push(this.notStarted(spawnError.message, spawnError));
-    }
-    this.decide(run, info, performance.now() - run.startedAt, reports);
-  }
-
-  /**
-   * Ends the live `run` (`undefined`: a start that threw) — stopped, done, given up or
-   * restarting — then reports `reports` and tells the exit.
-   */
-  private decide(run: Run | undefined, info: ExitInfo, uptimeMs: number, reports: ClustrError[] = []): void {
-    const before = this.lifecycle;
-    // A start that threw may be reported after stop() already ended the slot.
-    if (!holdsRun(before, run)) return;
-    this.lastExit = info;
-    // The run is over before anything about its end is told, so a listener never sees it live.
-    const after = this.apply({
-      type: 'ended',
-      run,
-      leadsTo: before.kind === 'stopping' ? { kind: 'stopped' } : this.outcome(info, uptimeMs),
-    });
-    if (before.kind === 'stopping') clearTimeout(before.killTimer);
-    run?.link?.destroy();
-    for (const error of reports) this.report(error);
-    this.emit('exit', info);
-    if (after.kind !== 'restarting') {
-      if (isFinal(after)) this.finish(after.kind, info);
-      return;
-    }
-    // A listener may have stopped the slot: then no restart follows, and none is told.
-    if (this.lifecycle === after) this.emit('restart', after.restart);
-  }
-
-  /** What the restart policy makes of a run that ended while no stop was asked for. */
-  private outcome(info: ExitInfo, uptimeMs: number): RunOutcome {
-    const decision = this.backoff.decide(info, uptimeMs, performance.now());
-    if (decision.kind === 'done') return { kind: 'exited' };
-    if (decision.kind === 'gave-up') return { kind: 'gave-up' };
-    const timer = setTimeout(() => {
-      this.restartCount++;
-      this.apply({ type: 'restart' });
-      this.start();
-    }, decision.delayMs);
-    return { kind: 'restarting', timer, restart: { attempt: decision.attempt, delayMs: decision.delayMs } };
-  }
-
   private finish(state: FinalSlotState['kind'], info: ExitInfo): void {
     // A no-op when a run got ready before.
-    this.rejectReady(slotErrors.endedBeforeReady(this.workerId, this.spec.file, state, info));
+    this.rejectReady(endedBeforeReady(this.workerId, this.spec.file, state, info));
     if (state === 'gave-up') this.emit('gave-up', info);
     this.resolveExited(info);
-  }
-
-  private notStarted(reason: string, cause: unknown): ClustrError {
-    return slotErrors.notStarted(this.workerId, this.spec.file, reason, cause);
   }
 
   private report(error: ClustrError): void {
