@@ -6,8 +6,6 @@ import {
   encodeMeta,
   type JsonData,
   type Transport,
-  type TransportDescriptor,
-  toClustrError,
 } from '@clustr/protocol';
 import {
   assertExitCode,
@@ -23,24 +21,15 @@ import { emitSafely } from './emit-safely.js';
 import type { MessageHandler } from './handler-list.js';
 import { obeyKillOrder } from './kill-order.js';
 import { leaveCluster } from './leave-cluster.js';
-import { ParentHold } from './parent-hold.js';
 import { DEFAULT_MAX_PENDING_MESSAGES } from './pending-messages.js';
 import { ProcessPresence } from './presence-of-process.js';
+import { ProcessConnection } from './process-connection.js';
 import * as errors from './process-errors.js';
 import { ProcessRoutes } from './process-routes.js';
 import { ProcessShutdown, type ShutdownSteps } from './process-shutdown.js';
-import {
-  initialProcessState,
-  isClosing,
-  nextProcessState,
-  type ProcessEvent,
-  type ProcessState,
-  whenJoined,
-} from './process-state.js';
+import { isClosing, whenJoined } from './process-state.js';
 import { deliversToOne, type PublishOptions } from './request-types.js';
 import { Requests } from './requests.js';
-import { chooseTransport, listenTo, restoreTransport } from './resolve-transport.js';
-import { sendInState } from './send-in-state.js';
 import type { ShutdownReason } from './shutdown-types.js';
 import { SpawnedChildren } from './spawned-children.js';
 
@@ -58,15 +47,12 @@ export abstract class ClusterProcess extends ProcessRoutes {
   readonly #meta: EncodedMeta;
   readonly #identity: ProcessIdentity;
   readonly #children = new SpawnedChildren();
-  #state: ProcessState;
-  /** The parent's transport, as its welcome describes it (this process rebuilds it). */
-  #inherited: Promise<TransportDescriptor> | undefined;
+  readonly #connection: ProcessConnection;
   /** Whether the caller took charge of a failed join (else it is reported); not a state: it may flip in any. */
   #isReadyAwaited = false;
   /** The last channel `publish` accepted (strings are immutable: equal means valid). */
   #checkedChannel: unknown = NOTHING_CHECKED;
   readonly #ready: Promise<void>;
-  readonly #parentHold: ParentHold;
   protected readonly lifecycle: ProcessShutdown;
   protected readonly presence: ProcessPresence;
   protected readonly requests: Requests;
@@ -78,12 +64,11 @@ export abstract class ClusterProcess extends ProcessRoutes {
     this.#identity = identity;
     this.#meta = encodeMeta({ workerId: identity.workerId, group: identity.group });
     if (typeof options !== 'object' || options === null) throw errors.invalidOptions(options);
-    const { parent } = identity;
     this.presence = new ProcessPresence(identity, options.presence, {
-      transport: () => (this.#state.kind === 'ready' ? this.#state.transport : undefined),
+      transport: () => this.#connection.readyTransport(),
       meta: this.#meta,
       report: (error) => this.report(error),
-      isReady: () => this.#state.kind === 'ready',
+      isReady: () => this.#connection.state.kind === 'ready',
       serves: () => this.requests.offer(),
     });
     this.route(this.presence.channel, (envelope) => this.presence.receive(envelope));
@@ -91,32 +76,30 @@ export abstract class ClusterProcess extends ProcessRoutes {
       presence: this.presence,
       send: (channel, dataJson) => this.#send(channel, dataJson),
       report: (error) => this.report(error),
-      joined: (operation) => whenJoined(this.#state, this.#ready, operation),
+      joined: (operation) => whenJoined(this.#connection.state, this.#ready, operation),
     });
     this.route(this.requests.channel, (envelope) => this.requests.receive(envelope));
     const { oneChannel } = this.requests;
     if (oneChannel !== undefined)
       this.route(oneChannel, (envelope) => this.deliver(this.handlersOf(this.group), envelope));
     this.lifecycle = new ProcessShutdown(options, {
-      isShuttingDown: () => isClosing(this.#state),
+      isShuttingDown: () => isClosing(this.#connection.state),
       stop: (signal) => this.stopAndExit({ kind: 'signal', signal }),
       ...(this.hangUp === undefined ? {} : { hangUp: () => this.hangUp?.() }),
     });
-    const chosen = chooseTransport(options, parent);
-    this.#inherited = chosen.inherited;
-    this.#state = initialProcessState(chosen.given === undefined ? undefined : this.#listen(chosen.given));
-    // A spawned worker stays alive while it is in the cluster, whatever else it does.
-    this.#parentHold = new ParentHold(parent);
-    this.#parentHold.set(true);
-    this.#ready = this.#start().catch((error: unknown) => {
-      const reason = toClustrError(error, 'ERR_CLUSTR_TRANSPORT', 'joining the cluster failed');
-      this.#apply({ type: 'failed', reason });
-      // Not in the cluster: nothing of clustr keeps the process alive any more.
-      this.#parentHold.set(false);
-      throw reason;
+    this.#connection = new ProcessConnection(options, {
+      events: this,
+      identity,
+      meta: this.#meta,
+      presence: this.presence,
+      routes: this.routes,
+      links: () => this.#children.openLinks(),
+      channels: () => this.#ownChannels(),
+      report: (error) => this.report(error),
     });
+    this.#ready = this.#connection.join();
     this.#ready.catch((error: ClustrError) => {
-      if (!this.#isReadyAwaited && !isClosing(this.#state)) reportError(this, error);
+      if (!this.#isReadyAwaited && !isClosing(this.#connection.state)) reportError(this, error);
     });
     this.lifecycle.listen();
   }
@@ -128,7 +111,7 @@ export abstract class ClusterProcess extends ProcessRoutes {
 
   /** The name of the transport in use, once known. */
   get transportName(): string | undefined {
-    return this.#state.transport?.name;
+    return this.#connection.state.transport?.name;
   }
 
   /** The children this process spawned that have not exited for good. */
@@ -193,13 +176,13 @@ export abstract class ClusterProcess extends ProcessRoutes {
   ): { -readonly [K in keyof Specs]: WorkerHandle } {
     this.#assertOpen('spawn');
     // Before the parent's welcome, the children's welcomes wait for it (they need the descriptor).
-    const descriptor = this.#state.transport?.describe() ?? this.#inherited;
+    const descriptor = this.#connection.descriptor;
     if (descriptor === undefined) throw errors.cannotSpawn();
     const handles = this.#children.spawn(specs as readonly SpawnSpec[], {
       parentId: this.#workerId ?? 'master',
       descriptor,
       presence: this.presence,
-      transport: () => this.#state.transport,
+      transport: () => this.#connection.state.transport,
       report: (error) => this.report(error),
     });
     // One handle per spec, in the specs' order: the tuple the signature promises.
@@ -234,10 +217,10 @@ export abstract class ClusterProcess extends ProcessRoutes {
    * The sequence starts once the state says so: whatever it calls sees a closing process.
    */
   protected shutDown(reason: ShutdownReason): Promise<void> {
-    const state = this.#state;
+    const state = this.#connection.state;
     if (isClosing(state)) return state.done;
     const done = Promise.resolve().then(() => this.lifecycle.run(reason, this.#steps(state.transport)));
-    this.#apply({ type: 'close', done, reason });
+    this.#connection.apply({ type: 'close', done, reason });
     return done;
   }
 
@@ -246,60 +229,17 @@ export abstract class ClusterProcess extends ProcessRoutes {
     this.lifecycle.exitAfter(this.shutDown(reason), reason, (error) => this.report(error));
   }
 
-  #apply(event: ProcessEvent): ProcessState {
-    this.#state = nextProcessState(this.#state, event);
-    return this.#state;
-  }
-
-  /** Checks a transport and listens to it; returns it. */
-  #listen(transport: unknown): Transport {
-    return listenTo(transport, this.presence.counters, this.routes, (error) => this.report(error));
-  }
-
-  async #start(): Promise<void> {
-    let transport = this.#state.transport;
-    if (transport === undefined) {
-      const inherited = this.#inherited;
-      const parent = this.#identity.parent;
-      if (inherited === undefined || parent === undefined) throw errors.noTransport();
-      const restored = await restoreTransport(await inherited, parent.link);
-      if (this.#apply({ type: 'restored', transport: restored }).transport !== restored) {
-        // close() came first: it could not close what did not exist yet.
-        await restored.close();
-        throw errors.closedBeforeJoining();
-      }
-      transport = this.#listen(restored);
-    }
-    for (const link of this.#children.openLinks()) transport.adopt(link);
-    await transport.connect({ workerId: this.#workerId, group: this.group });
-    const channels = [...this.#ownChannels(), this.presence.channel];
-    await Promise.all(channels.map((channel) => transport.subscribe(channel)));
-    const joining = this.#state;
-    // close() came while subscribing and the transport still answered: it stays closing.
-    if (this.#apply({ type: 'joined' }).kind !== 'ready') throw errors.closedBeforeJoining();
-    const pending = joining.kind === 'joining' ? joining.pending : [];
-    for (const [channel, dataJson] of pending) transport.publish(channel, this.#meta, dataJson);
-    const { parent } = this.#identity;
-    if (parent !== undefined) {
-      this.presence.welcomed(await parent.welcome.catch(() => undefined));
-      parent.link.signalReady();
-    }
-    this.presence.start();
-    emitSafely(this, 'ready');
-  }
-
   /** The channels this process subscribes to, but presence's (which it keeps to the end). */
   #ownChannels(): string[] {
     return [...this.#identity.channels, ...this.requests.channels];
   }
 
   #send(channel: string, dataJson: string): void {
-    if (!sendInState(this.#state, this.#meta, this.presence.counters, channel, dataJson))
-      this.lifecycle.dropped();
+    if (!this.#connection.send(channel, dataJson)) this.lifecycle.dropped();
   }
 
   #assertOpen(operation: string): void {
-    if (isClosing(this.#state)) throw errors.closedError(operation);
+    if (isClosing(this.#connection.state)) throw errors.closedError(operation);
   }
 
   #steps(transport: Transport | undefined): ShutdownSteps {
@@ -313,9 +253,9 @@ export abstract class ClusterProcess extends ProcessRoutes {
       answered: () => ({ what: 'requests being answered', done: this.requests.answered() }),
       // Leaves first: the children stop while this process still routes and announces their exits.
       stopChildren: () => this.#children.stopAll(),
-      leave: () => this.#apply({ type: 'leave' }),
+      leave: () => this.#connection.apply({ type: 'leave' }),
       depart: (reason) => {
-        const state = this.#state;
+        const state = this.#connection.state;
         return leaveCluster(reason, {
           transport,
           // Only a process that joined has subscriptions to take back.
@@ -326,8 +266,7 @@ export abstract class ClusterProcess extends ProcessRoutes {
         });
       },
       finish: () => {
-        this.#parentHold.set(false);
-        this.#apply({ type: 'closed' });
+        this.#connection.closed();
         emitSafely(this, 'close');
       },
       report: (error) => this.report(error),
