@@ -1,5 +1,5 @@
 // An independent model of the wire contract, written from the documentation (the root README's
-// "Wire format" — Redis payloads as envelopes or arrays of them — @clustr/protocol's "Names and their rules" and "Frames on the IPC wire",
+// "Wire format" — Redis payloads as envelopes, runs or arrays of envelopes — @clustr/protocol's "Names and their rules" and "Frames on the IPC wire",
 // @clustr/transport-ipc's wire format and identity rules), not from the code under test: the
 // fuzzer's expected verdicts come from here. It imports nothing from @clustr/*. When the
 // contract changes, change it here, and only here.
@@ -157,15 +157,17 @@ export class ChildLineJudge {
 
 /**
  * How a subscriber counts a Redis payload (on a non-kill channel), per the README's wire section:
- * a payload is an envelope or a non-empty JSON array of envelopes, each element judged alone (an
- * array inside it is refused). Returns how many are delivered and how many counted bad; a payload
- * that is not JSON, too large, an empty array or neither form counts one bad.
+ * a payload is an envelope (`data`), a run (`run`: a non-empty array of messages under one valid
+ * meta, never with `data`), or a non-empty JSON array of envelopes, each element judged alone (an
+ * array inside it is refused; an element is an envelope, so a "run" field in it is ignored). Returns how many are delivered and how many counted bad;
+ * a payload that is not JSON, too large, an empty array or none of the forms counts one bad.
  */
 export function judgePayload(
   payload: Uint8Array,
   maxPayloadBytes: number,
 ): { delivered: number; bad: number } {
   if (payload.byteLength > maxPayloadBytes) return { delivered: 0, bad: 1 };
+  // An array's element is an envelope: a "run" in it is an unknown field, ignored.
   const isEnvelope = (item: unknown) =>
     isPlainObject(item) && isValidMeta(item.meta) && Object.hasOwn(item, 'data');
   const text = Buffer.from(payload).toString('utf8');
@@ -173,10 +175,39 @@ export function judgePayload(
   try {
     value = JSON.parse(text);
   } catch {
-    // An array that is not JSON as a whole is judged part by part, cut where `},{"meta":` joins two.
-    const parts = text.startsWith('[')
-      ? text.slice(1, text.endsWith(']') ? -1 : undefined).split('},{"meta":')
-      : [];
+    return judgeUnparsable(text, isEnvelope);
+  }
+  if (isPlainObject(value) && Object.hasOwn(value, 'run')) {
+    const { run } = value;
+    const isRun =
+      Array.isArray(run) && run.length > 0 && isValidMeta(value.meta) && !Object.hasOwn(value, 'data');
+    return isRun ? { delivered: run.length, bad: 0 } : { delivered: 0, bad: 1 };
+  }
+  if (!Array.isArray(value)) return isEnvelope(value) ? { delivered: 1, bad: 0 } : { delivered: 0, bad: 1 };
+  if (value.length === 0) return { delivered: 0, bad: 1 };
+  const delivered = value.filter(isEnvelope).length;
+  return { delivered, bad: value.length - delivered };
+}
+
+/**
+ * A payload that is not JSON as a whole: an array is judged part by part, cut where `},{"meta":`
+ * joins two envelopes; a run `{"meta":…,"run":[…]…}` whose frame parses without its messages is
+ * judged message by message, cut where `,` and a newline join two.
+ */
+function judgeUnparsable(
+  text: string,
+  isEnvelope: (item: unknown) => boolean,
+): { delivered: number; bad: number } {
+  const parses = (part: string) => {
+    try {
+      JSON.parse(part);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (text.startsWith('[')) {
+    const parts = text.slice(1, text.endsWith(']') ? -1 : undefined).split('},{"meta":');
     if (parts.length < 2) return { delivered: 0, bad: 1 };
     const items = parts.map((part, i) => {
       try {
@@ -188,10 +219,20 @@ export function judgePayload(
     const delivered = items.filter(isEnvelope).length;
     return { delivered, bad: items.length - delivered };
   }
-  if (!Array.isArray(value)) return isEnvelope(value) ? { delivered: 1, bad: 0 } : { delivered: 0, bad: 1 };
-  if (value.length === 0) return { delivered: 0, bad: 1 };
-  const delivered = value.filter(isEnvelope).length;
-  return { delivered, bad: value.length - delivered };
+  const open = text.indexOf(',"run":[');
+  const close = text.lastIndexOf(']');
+  if (!text.startsWith('{"meta":') || open < 0 || close < open) return { delivered: 0, bad: 1 };
+  let shell: unknown;
+  try {
+    shell = JSON.parse(text.slice(0, open + 8) + text.slice(close));
+  } catch {
+    return { delivered: 0, bad: 1 };
+  }
+  if (!isPlainObject(shell) || !isValidMeta(shell.meta) || Object.hasOwn(shell, 'data'))
+    return { delivered: 0, bad: 1 };
+  const messages = text.slice(open + 8, close).split(',\n');
+  const delivered = messages.filter(parses).length;
+  return { delivered, bad: messages.length - delivered };
 }
 
 /** Whether a Redis payload (on a non-kill channel) is an envelope a subscriber delivers. */
@@ -203,5 +244,10 @@ export function isDeliverableEnvelope(payload: Uint8Array, maxPayloadBytes: numb
   } catch {
     return false;
   }
-  return isPlainObject(value) && isValidMeta(value.meta) && Object.hasOwn(value, 'data');
+  return (
+    isPlainObject(value) &&
+    isValidMeta(value.meta) &&
+    Object.hasOwn(value, 'data') &&
+    !Object.hasOwn(value, 'run')
+  );
 }

@@ -161,13 +161,40 @@ function arrays() {
 }
 
 /**
+ * Runs gone wrong (the Redis wire's form for one sender's turn): empty, not an array, carrying
+ * `data` too, under a bad meta (each one bad frame), or joined as clustr joins them from messages
+ * that are not JSON (each message its own bad frame).
+ */
+function runs() {
+  const badMeta = fc.jsonValue({ maxDepth: 1 }).map((meta) => JSON.stringify(meta));
+  const items = fc.array(
+    fc.jsonValue({ maxDepth: 1 }).map((value) => JSON.stringify(value)),
+    {
+      minLength: 1,
+      maxLength: 20,
+    },
+  );
+  return fc
+    .oneof(
+      fc.constantFrom(`{"meta":${META},"run":[]}`, `{"meta":${META},"run":{}}`, `{"meta":${META},"run":1}`),
+      items.map((list) => `{"meta":${META},"run":[${list.join(',')}],"data":1}`),
+      fc.tuple(badMeta, items).map(([meta, list]) => `{"meta":${meta},"run":[${list.join(',')}]}`),
+      fc
+        .array(fc.constantFrom('{not json', 'undefined', "'x'", '[1', 'NaN'), { minLength: 1, maxLength: 20 })
+        .map((list) => `{"meta":${META},"run":[${list.join(',\n')}]}`),
+    )
+    .map((text) => Buffer.from(text));
+}
+
+/**
  * `count` hostile Redis payloads, none of which holds anything a subscriber may deliver (as the
- * oracle judges); each counts as many bad frames as the oracle says (an array one per element).
+ * oracle judges); each counts as many bad frames as the oracle says (an array one per element, a
+ * run that does not parse one per message).
  */
 export function fuzzPayloads(count: number, seed: number, maxPayloadBytes: number) {
   const shape = (channel: string, meta: string, data: string) =>
     `{"channel":${channel.startsWith('[') || channel.startsWith('"') ? channel : JSON.stringify(channel)},"meta":${meta},"data":${data}}`;
-  const all = [...families(shape, maxPayloadBytes), ['arrays', arrays()] as const];
+  const all = [...families(shape, maxPayloadBytes), ['arrays', arrays()] as const, ['runs', runs()] as const];
   return generate(count, seed, all, (b) => {
     const { delivered, bad } = judgePayload(b, maxPayloadBytes);
     return delivered > 0 ? 0 : bad;

@@ -15,9 +15,9 @@ export interface PayloadNumbering {
 export interface PayloadFraming {
   /** Signs each payload once, as a whole, when the transport has a secret. */
   readonly signer: FrameSigner | undefined;
-  /** Numbers each payload's envelopes (a gap at a receiver is a loss it reports). */
+  /** Numbers each payload's messages (a gap at a receiver is a loss it reports). */
   readonly numbering: PayloadNumbering | undefined;
-  /** Most UTF-8 bytes of an array payload; a lone envelope may be larger (up to `maxPayloadBytes`). */
+  /** Most UTF-8 bytes of a run payload; a lone envelope may be larger (up to `maxPayloadBytes`). */
   readonly maxBatchBytes: number;
 }
 
@@ -32,21 +32,33 @@ export interface PayloadList {
 /** Bytes the numbering adds to a payload: `,"src":"<12 characters>","seq":<≤ 16 digits>`. */
 export const NUMBERING_OVERHEAD_BYTES = ',"src":""'.length + 12 + ',"seq":'.length + 16;
 
-/**
- * Bytes the framing may add to an array's envelopes besides the commas between them: `[`, `]`,
- * the numbering, and the signature with its `ts`.
- */
-export const FRAMING_OVERHEAD_BYTES = 2 + NUMBERING_OVERHEAD_BYTES + SIGNATURE_OVERHEAD_BYTES;
+/** Bytes an envelope adds to its meta and data: `{"meta":`, `,"data":` and `}`. */
+export const ENVELOPE_OVERHEAD_BYTES = '{"meta":,"data":}'.length;
 
 /**
- * Frames envelopes `from`…`to` (exclusive) of one channel as one payload: the lone envelope, or
- * `[e1,e2,…,eN]`. The payload's own fields (`src`, `seq`, then `ts` and `sig`) go into its last
- * envelope, whose closing brace is cut off for them: the other envelopes' JSON is concatenated
- * untouched, nothing is serialised again.
+ * What separates two messages of a run: JSON whitespace after the comma. `JSON.stringify` never
+ * writes a raw newline, so a receiver can cut a run that does not parse as a whole at exactly
+ * these places (see `decode-payload.ts`).
+ */
+export const RUN_SEPARATOR = ',\n';
+
+/**
+ * Bytes the framing may add to a run's messages besides its separators: `{"meta":`, the meta is
+ * counted apart, `,"run":[`, `]}`, the numbering, and the signature with its `ts`.
+ */
+export const FRAMING_OVERHEAD_BYTES =
+  '{"meta":,"run":[]}'.length + NUMBERING_OVERHEAD_BYTES + SIGNATURE_OVERHEAD_BYTES;
+
+/**
+ * Frames messages `from`…`to` (exclusive) of one channel's flat `[metaJson, dataJson, …]`, all
+ * of one meta, as one payload: the lone envelope `{"meta":…,"data":…}` or the run
+ * `{"meta":…,"run":[d1,\nd2,…]}` — one meta for the lot, so a receiver parses it once. The
+ * payload's own fields (`src`, `seq`, then `ts` and `sig`) close it. The parts are already JSON:
+ * they are concatenated, nothing is serialised again.
  */
 function frame(
   channel: string,
-  envelopes: readonly string[],
+  parts: readonly string[],
   from: number,
   to: number,
   framing: PayloadFraming,
@@ -54,54 +66,60 @@ function frame(
 ): string {
   const { signer, numbering } = framing;
   const count = to - from;
-  const isArray = count > 1;
-  let fields = '';
-  if (numbering !== undefined) {
-    fields = `,"src":"${numbering.src}","seq":${numbering.take(channel, count)}`;
+  let body = `{"meta":${parts[2 * from]}`;
+  if (count === 1) body += `,"data":${parts[2 * from + 1]}`;
+  else {
+    body += `,"run":[${parts[2 * from + 1]}`;
+    for (let i = from + 1; i < to; i++) body += RUN_SEPARATOR + parts[2 * i + 1];
+    body += ']';
   }
-  if (signer !== undefined) fields += `,"ts":${ts}`;
-  if (!isArray && fields === '') return envelopes[from] as string;
-  const head = isArray ? `[${envelopes.slice(from, to - 1).join(',')},` : '';
-  const lastEnvelope = envelopes[to - 1] as string;
-  if (fields === '') return `${head}${lastEnvelope}]`;
-  const body = `${head}${lastEnvelope.slice(0, -1)}${fields}`;
-  if (signer !== undefined) return signer.seal(channel, body, isArray);
-  return isArray ? `${body}}]` : `${body}}`;
+  if (numbering !== undefined) body += `,"src":"${numbering.src}","seq":${numbering.take(channel, count)}`;
+  if (signer === undefined) return `${body}}`;
+  return signer.seal(channel, `${body},"ts":${ts}`, false);
 }
 
-/** Splits one channel's envelopes into payloads of at most `maxBatchBytes` and frames each. */
+/**
+ * Splits one channel's messages (flat `[metaJson, dataJson, …]`) into payloads and frames each:
+ * a payload holds consecutive messages of one meta (a process's own all share one; a relayed
+ * child's have its own) and at most `maxBatchBytes`.
+ */
 function addChannel(
   list: PayloadList,
   channel: string,
-  envelopes: readonly string[],
+  parts: readonly string[],
   framing: PayloadFraming,
   ts: number,
 ): void {
   const limit = framing.maxBatchBytes - FRAMING_OVERHEAD_BYTES;
+  const count = parts.length / 2;
   let chars = 0;
-  for (const envelope of envelopes) chars += envelope.length + 1;
+  for (let i = 0; i < parts.length; i++) chars += (parts[i] as string).length + 2;
   // A UTF-16 unit is at most 3 UTF-8 bytes: only a channel that might pass the bound is measured.
   const isMeasured = chars * 3 > limit;
   let from = 0;
   let bytes = 0;
-  for (let i = 0; isMeasured && i < envelopes.length; i++) {
-    const size = Buffer.byteLength(envelopes[i] as string) + 1;
-    if (i > from && bytes + size > limit) {
-      list.pairs.push(channel, frame(channel, envelopes, from, i, framing, ts));
+  for (let i = 0; i < count; i++) {
+    const meta = parts[2 * i] as string;
+    const data = parts[2 * i + 1] as string;
+    const size = isMeasured ? Buffer.byteLength(data) + RUN_SEPARATOR.length : 0;
+    const isNewMeta = i > from && meta !== parts[2 * from];
+    if (i > from && (isNewMeta || bytes + size > limit)) {
+      list.pairs.push(channel, frame(channel, parts, from, i, framing, ts));
       list.counts.push(i - from);
       from = i;
       bytes = 0;
     }
+    if (i === from && isMeasured) bytes = Buffer.byteLength(meta);
     bytes += size;
   }
-  list.pairs.push(channel, frame(channel, envelopes, from, envelopes.length, framing, ts));
-  list.counts.push(envelopes.length - from);
+  list.pairs.push(channel, frame(channel, parts, from, count, framing, ts));
+  list.counts.push(count - from);
 }
 
 /**
- * Turns flat `[channel, envelopeJson, …]` messages (a turn's, or a backlog) into payloads: one
- * per channel — the lone envelope, or an array of the channel's envelopes in publish order —
- * split where an array would pass `maxBatchBytes`, numbered and signed (stamped `ts`) as framed.
+ * Turns flat `[channel, metaJson, dataJson, …]` messages (a turn's, or a backlog) into payloads:
+ * per channel, in publish order, runs of the messages that share a meta (or lone envelopes),
+ * split where a payload would pass `maxBatchBytes`, numbered and signed (stamped `ts`) as framed.
  * Per-channel order holds; channels keep the order of their first message.
  */
 export function buildPayloads(messages: readonly string[], framing: PayloadFraming, ts: number): PayloadList {
@@ -109,7 +127,7 @@ export function buildPayloads(messages: readonly string[], framing: PayloadFrami
   const groups = new Map<string, string[]>();
   let channel: string | undefined;
   let group: string[] = [];
-  for (let i = 0; i < messages.length; i += 2) {
+  for (let i = 0; i < messages.length; i += 3) {
     const key = messages[i] as string;
     // Most turns publish to one channel: the map is looked up only when the channel changes.
     if (key !== channel) {
@@ -121,8 +139,8 @@ export function buildPayloads(messages: readonly string[], framing: PayloadFrami
       }
       group = found;
     }
-    group.push(messages[i + 1] as string);
+    group.push(messages[i + 1] as string, messages[i + 2] as string);
   }
-  for (const [key, envelopes] of groups) addChannel(list, key, envelopes, framing, ts);
+  for (const [key, parts] of groups) addChannel(list, key, parts, framing, ts);
   return list;
 }

@@ -123,7 +123,8 @@ export function createConnectionPair(options: ResolvedRedisOptions, hooks: PairH
 
   function stats(): RedisTransportStats {
     const { published, queued, dropped, inFlight, lost } = publisher;
-    const { received, missed, badPayloads, forbidden, channels } = subscriber;
+    const { received, missed, badPayloads, forbidden } = subscriber.delivery;
+    const { channels } = subscriber;
     return {
       published,
       queued,

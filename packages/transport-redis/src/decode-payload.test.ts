@@ -2,18 +2,23 @@ import { isClustrError } from '@clustr/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodePayload, EnvelopeChecker, toEnvelope } from './decode-payload.js';
+import { PayloadDelivery } from './payload-delivery.js';
+import { resolveRedisOptions } from './redis-transport-options.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
-/** What handlers get from a payload: each element checked, or the error that dropped it. */
-const outcome = (text: string, isKill = false, maxBytes = 1024) => {
-  const { value, isArray } = decodePayload(bytes(text), isKill, maxBytes);
-  return (isArray ? (value as unknown[]) : [value]).map((element) => {
-    try {
-      return toEnvelope(element);
-    } catch (error) {
-      return isClustrError(error) ? error.code : error;
-    }
+/**
+ * What a subscriber makes of a payload, in order: each message delivered (as handlers get it), or
+ * the code of the report that dropped it (one for a whole payload).
+ */
+const outcome = (text: string | Uint8Array, isKill = false, maxBytes = 1024) => {
+  const seen: unknown[] = [];
+  const delivery = new PayloadDelivery(resolveRedisOptions({ maxPayloadBytes: maxBytes }, {}), {
+    deliver: (_channel, envelope) => seen.push(envelope),
+    report: (error) => seen.push(error),
+    reportFrame: (_source, error) => seen.push(error.code),
   });
+  delivery.receive('public', typeof text === 'string' ? bytes(text) : text, isKill);
+  return seen;
 };
 
 describe('decodePayload and toEnvelope', () => {
@@ -82,6 +87,51 @@ describe('decodePayload and toEnvelope', () => {
     );
   });
 
+  it('delivers a run in order, each message with a meta of its own', () => {
+    const delivered = outcome(
+      '{"meta":{"group":"ops","workerId":"w1"},"run":[1,\n{"a":2},\n"three"],"src":"s","seq":3}',
+    );
+    expect(delivered).toEqual([
+      { meta: { workerId: 'w1', group: 'ops' }, data: 1 },
+      { meta: { workerId: 'w1', group: 'ops' }, data: { a: 2 } },
+      { meta: { workerId: 'w1', group: 'ops' }, data: 'three' },
+    ]);
+    const metas = delivered.map((envelope) => (envelope as { meta: object }).meta);
+    expect(new Set(metas).size).toBe(3);
+    expect(decodePayload(bytes('{"meta":{"group":"ops"},"run":[1,2],"ts":4}'), false, 1024)).toMatchObject({
+      form: 'run',
+      count: 2,
+      last: { ts: 4 },
+    });
+  });
+
+  it('refuses a run that is empty, not an array, carries data too, or has a bad meta', () => {
+    expect(outcome('{"meta":{"group":"ops"},"run":[]}')).toEqual(['ERR_CLUSTR_BAD_FRAME']);
+    expect(outcome('{"meta":{"group":"ops"},"run":{"a":1}}')).toEqual(['ERR_CLUSTR_BAD_FRAME']);
+    expect(outcome('{"meta":{"group":"ops"},"run":[1],"data":2}')).toEqual(['ERR_CLUSTR_BAD_FRAME']);
+    expect(outcome('{"meta":{"group":"bad group!"},"run":[1,2,3]}')).toEqual(['ERR_CLUSTR_BAD_FRAME']);
+    expect(outcome('[{"meta":{"group":"ops"},"run":[1]}]')).toEqual(['ERR_CLUSTR_BAD_FRAME']);
+  });
+
+  it('costs a sender that published data that is not JSON only that message, not its whole run', () => {
+    const text = '{"meta":{"group":"ops"},"run":[1,\n{not json},\n3],"src":"s","seq":3,"ts":8}';
+    expect(outcome(text)).toEqual([
+      { meta: { group: 'ops' }, data: 1 },
+      'ERR_CLUSTR_BAD_FRAME',
+      { meta: { group: 'ops' }, data: 3 },
+    ]);
+    expect(decodePayload(bytes(text), false, 1024)).toMatchObject({ count: 3, last: { seq: 3, ts: 8 } });
+    expect(outcome('{"meta":{"group":"ops"},"run":[1,{not json}')).toEqual(['ERR_CLUSTR_BAD_FRAME']);
+  });
+
+  it('reads a run of 10,000 messages in one parse', () => {
+    const text = `{"meta":{"group":"g"},"run":[${Array.from({ length: 10_000 }, (_, i) => i).join(',\n')}]}`;
+    const delivered = outcome(text, false, text.length);
+    expect(delivered.map((envelope) => (envelope as { data: unknown }).data)).toEqual(
+      Array.from({ length: 10_000 }, (_, i) => i),
+    );
+  });
+
   it('reads an array of 10,000 envelopes in one parse', () => {
     const envelopes = Array.from({ length: 10_000 }, (_, i) => `{"meta":{"group":"g"},"data":${i}}`);
     const text = `[${envelopes.join(',')}]`;
@@ -92,24 +142,25 @@ describe('decodePayload and toEnvelope', () => {
     );
   });
 
-  it('throws nothing but ERR_CLUSTR_BAD_FRAME for arbitrary bytes, payload or element', () => {
+  it('throws nothing and reports only ERR_CLUSTR_BAD_FRAME for arbitrary bytes, payload or message', () => {
+    const framed = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }),
+      fc
+        .tuple(
+          fc.string({ maxLength: 30 }),
+          fc.constantFrom('{"meta":', '[{"meta":', '{"meta":{"group":"ops"},"run":['),
+        )
+        .map(([tail, head]) => bytes(head + tail)),
+    );
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), fc.boolean(), (input, isKill) => {
-        try {
-          const { value, isArray } = decodePayload(input, isKill, 1024);
-          for (const element of isArray ? (value as unknown[]) : [value]) {
-            try {
-              const envelope = toEnvelope(element);
-              expect(typeof envelope.meta.group).toBe('string');
-              expect(Object.keys(envelope.meta).every((key) => key === 'workerId' || key === 'group')).toBe(
-                true,
-              );
-            } catch (error) {
-              expect(isClustrError(error) && error.code === 'ERR_CLUSTR_BAD_FRAME').toBe(true);
-            }
+      fc.property(framed, fc.boolean(), (input, isKill) => {
+        for (const seen of outcome(input, isKill)) {
+          if (typeof seen === 'string') expect(seen).toBe('ERR_CLUSTR_BAD_FRAME');
+          else {
+            const { meta } = seen as { meta: Record<string, unknown> };
+            expect(typeof meta.group).toBe('string');
+            expect(Object.keys(meta).every((key) => key === 'workerId' || key === 'group')).toBe(true);
           }
-        } catch (error) {
-          expect(isClustrError(error) && error.code === 'ERR_CLUSTR_BAD_FRAME').toBe(true);
         }
       }),
     );
@@ -141,8 +192,15 @@ describe('decodePayload and toEnvelope', () => {
     fc.assert(
       fc.property(fc.array(elementArb, { maxLength: 20 }), (elements) => {
         const checker = new EnvelopeChecker();
-        for (const element of elements)
-          expect(result(() => checker.check(element))).toEqual(result(() => toEnvelope(element)));
+        for (const [i, element] of elements.entries()) {
+          if (i % 3 === 2) {
+            // A run's meta, checked between envelopes, takes the same verdict as an envelope's.
+            const given = (element as { meta?: unknown } | null)?.meta;
+            expect(result(() => checker.runMeta(given))).toEqual(
+              result(() => toEnvelope({ meta: given, data: null }).meta),
+            );
+          } else expect(result(() => checker.check(element))).toEqual(result(() => toEnvelope(element)));
+        }
       }),
       { numRuns: 2000 },
     );

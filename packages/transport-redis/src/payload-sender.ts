@@ -1,15 +1,15 @@
 import { ClustrError } from '@clustr/protocol';
-import { NUMBERING_OVERHEAD_BYTES } from './build-payloads.js';
+import { ENVELOPE_OVERHEAD_BYTES, NUMBERING_OVERHEAD_BYTES } from './build-payloads.js';
 import { SIGNATURE_OVERHEAD_BYTES } from './frame-signature.js';
 import type { RedisPublisher } from './redis-publisher.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
 
-/** Publishes one encoded envelope on a clustr channel, or reports why it was not sent. */
-export type PayloadSender = (channel: string, payload: string) => void;
+/** Publishes one message (its meta and data, already JSON) on a clustr channel, or reports why it was not sent. */
+export type PayloadSender = (channel: string, metaJson: string, dataJson: string) => void;
 
 /**
  * Creates the sender every publish goes through (the process's own and those relayed from a
- * child): it refuses an envelope over `maxPayloadBytes` less what its framing will add (the
+ * child): it refuses a message whose lone envelope would be over `maxPayloadBytes` less what its framing will add (the
  * numbering; with a secret, the signature too) — receivers would drop it anyway — and hands the
  * rest to the publisher under `<namespace>:<channel>`.
  */
@@ -23,11 +23,11 @@ export function createPayloadSender(
   const framing = NUMBERING_OVERHEAD_BYTES + (isSigned ? SIGNATURE_OVERHEAD_BYTES : 0);
   const max = options.maxPayloadBytes - framing;
   const limit = `maxPayloadBytes (${options.maxPayloadBytes}) less the ${framing} bytes its ${isSigned ? 'numbering and signature add' : 'numbering adds'}`;
-  return (channel, payload) => {
+  return (channel, metaJson, dataJson) => {
     // Receivers count UTF-8 bytes; a character is at most 3 of them (a surrogate pair 4 for 2),
-    // so only a payload that might be too large is measured.
-    if (payload.length * 3 > max) {
-      const size = Buffer.byteLength(payload);
+    // so only a message that might be too large as a lone envelope is measured.
+    if ((metaJson.length + dataJson.length) * 3 + ENVELOPE_OVERHEAD_BYTES > max) {
+      const size = Buffer.byteLength(metaJson) + Buffer.byteLength(dataJson) + ENVELOPE_OVERHEAD_BYTES;
       if (size > max) {
         report(
           new ClustrError(
@@ -39,6 +39,6 @@ export function createPayloadSender(
         return;
       }
     }
-    publisher.publish(prefix + channel, payload);
+    publisher.publish(prefix + channel, metaJson, dataJson);
   };
 }

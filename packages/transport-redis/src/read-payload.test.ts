@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { isClustrError } from '@clustr/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toEnvelope } from './decode-payload.js';
+import { type RunValue, toEnvelope } from './decode-payload.js';
 import { createFrameSigner } from './frame-signature.js';
 import { createPayloadReader } from './read-payload.js';
 import { resolveRedisOptions } from './redis-transport-options.js';
@@ -22,8 +22,12 @@ const sealAt = (channel: string, json: string, ts: number, key = signer) => {
 };
 const signed = (channel: string, envelope: string, ts = NOW) => Buffer.from(sealAt(channel, envelope, ts));
 /** The envelopes a decoded payload holds, as handlers get them. */
-const envelopesOf = (payload: ReturnType<typeof read>) =>
-  (payload.isArray ? (payload.value as unknown[]) : [payload.value]).map(toEnvelope);
+const envelopesOf = (payload: ReturnType<typeof read>) => {
+  if (payload.form === 'envelope') return [toEnvelope(payload.value)];
+  if (payload.form === 'array') return (payload.value as unknown[]).map(toEnvelope);
+  const { meta, run } = payload.value as RunValue;
+  return run.map((data) => toEnvelope({ meta, data }));
+};
 const refusal = (fault: string) =>
   expect.objectContaining({ code: 'ERR_CLUSTR_FORBIDDEN', details: expect.objectContaining({ fault }) });
 
@@ -58,6 +62,21 @@ describe('createPayloadReader with a secret', () => {
     // A signed lone envelope wrapped into an array no longer matches its signature.
     const lone = sealAt('ns:public', '{"meta":{"group":"ops"},"data":1}', NOW);
     expect(() => read('ns:public', Buffer.from(`[${lone}]`), false)).toThrow(refusal('wrongly signed'));
+  });
+
+  it('checks a run once, as a whole, like a lone envelope', () => {
+    const run = '{"meta":{"group":"ops"},"run":[1,\n2],"src":"s","seq":2}';
+    expect(envelopesOf(read('ns:public', signed('ns:public', run), false))).toEqual([
+      { meta: { group: 'ops' }, data: 1 },
+      { meta: { group: 'ops' }, data: 2 },
+    ]);
+    const sealed = sealAt('ns:public', run, NOW);
+    expect(() => read('ns:public', Buffer.from(sealed.replace('[1,', '[9,')), false)).toThrow(
+      refusal('wrongly signed'),
+    );
+    expect(() => read('ns:public', Buffer.from(sealed.replace('"seq":2', '"seq":3')), false)).toThrow(
+      refusal('wrongly signed'),
+    );
   });
 
   it('refuses unsigned payloads and bare kill codes', () => {

@@ -18,6 +18,9 @@ import { type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
 import { createSenderNumbering } from './sender-numbering.js';
 
+/** Strings per queued message: its Redis channel, its meta's JSON and its data's JSON. */
+const STRIDE = 3;
+
 /** What the publisher needs from its transport. */
 export interface PublisherHooks {
   report(error: ClustrError): void;
@@ -33,7 +36,7 @@ export interface PublisherHooks {
  * client's command queue grow without limit.
  */
 export class RedisPublisher {
-  /** Flat `[key, payload, key, payload, …]`: no object per queued message. */
+  /** Flat `[key, metaJson, dataJson, key, …]`: no object per queued message. */
   #queue: string[] = [];
   /** What was published in this event-loop turn, sent together at its end (same flat layout). */
   #turn: string[] = [];
@@ -99,7 +102,7 @@ export class RedisPublisher {
 
   /** Messages waiting for the connection. */
   get queued(): number {
-    return this.#queue.length / 2;
+    return this.#queue.length / STRIDE;
   }
 
   /** Messages sent and not yet answered by the server. */
@@ -152,20 +155,20 @@ export class RedisPublisher {
    * Sends at the end of the turn when connected, released and nothing is queued — unless too
    * many messages (those in flight plus this turn's) wait for the server; queues (bounded) otherwise.
    */
-  publish(key: string, payload: string): void {
+  publish(key: string, metaJson: string, dataJson: string): void {
     const client = this.#connection?.client;
     if (client !== undefined && this.#queue.length === 0 && isReleased(this.#gate)) {
-      if (this.#inFlight + this.#turn.length / 2 >= this.#options.maxInFlightMessages) {
+      if (this.#inFlight + this.#turn.length / STRIDE >= this.#options.maxInFlightMessages) {
         this.#refuseInFlight(key);
         return;
       }
       this.published++;
       // The first message of a turn schedules the send at the turn's end.
       if (this.#turn.length === 0) queueMicrotask(this.#sendTurn);
-      this.#turn.push(key, payload);
+      this.#turn.push(key, metaJson, dataJson);
       return;
     }
-    if (this.#queue.length >= this.#options.maxQueuedMessages * 2) {
+    if (this.#queue.length >= this.#options.maxQueuedMessages * STRIDE) {
       this.dropped++;
       if (!this.#episodes.begin('queue-full')) return;
       this.#hooks.report(
@@ -177,7 +180,7 @@ export class RedisPublisher {
       );
       return;
     }
-    this.#queue.push(key, payload);
+    this.#queue.push(key, metaJson, dataJson);
   }
 
   /**
@@ -188,15 +191,15 @@ export class RedisPublisher {
   moveQueuedTo(target: RedisPublisher, isMoving: (key: string) => boolean): void {
     const kept: string[] = [];
     const queue = this.#queue;
-    for (let i = 0; i < queue.length; i += 2) {
+    for (let i = 0; i < queue.length; i += STRIDE) {
       const key = queue[i]!;
       if (!isMoving(key)) {
-        kept.push(key, queue[i + 1]!);
+        kept.push(key, queue[i + 1]!, queue[i + 2]!);
         continue;
       }
       const reached = this.#audience.get(key);
       if (reached > target.#audience.get(key)) target.#audience.set(key, reached);
-      target.publish(key, queue[i + 1]!);
+      target.publish(key, queue[i + 1]!, queue[i + 2]!);
     }
     this.#queue = kept;
     if (kept.length === 0) this.#flushed();
@@ -235,17 +238,17 @@ export class RedisPublisher {
     const client = this.#connection?.client;
     // A turn ends before any I/O callback can take the connection down; this is only a guard.
     if (client === undefined) {
-      this.published -= turn.length / 2;
+      this.published -= turn.length / STRIDE;
       // concat, not unshift(...turn): spreading a huge turn as arguments would throw a RangeError.
       this.#queue = turn.concat(this.#queue);
       return;
     }
-    this.#inFlight += turn.length / 2;
+    this.#inFlight += turn.length / STRIDE;
     this.#send(client, turn);
   };
 
   /**
-   * Frames `messages` (flat `[channel, envelopeJson, …]`) into one payload per channel — signed
+   * Frames `messages` (flat `[channel, metaJson, dataJson, …]`) into payloads per channel — signed
    * and stamped now, as they leave, so a backlog held through an outage is not stale on
    * arrival — and sends them.
    */
@@ -289,7 +292,7 @@ export class RedisPublisher {
   /** Waits (bounded) for the backlog's receivers, then sends it unless a newer connection took over. */
   async #waitForAudience(client: RedisClient): Promise<void> {
     const channels = new Set<string>();
-    for (let i = 0; i < this.#queue.length; i += 2) channels.add(this.#queue[i]!);
+    for (let i = 0; i < this.#queue.length; i += STRIDE) channels.add(this.#queue[i]!);
     const isStale = () => this.#connection?.client !== client || !isReleased(this.#gate);
     const { resubscribeGraceMs } = this.#options;
     const { numsub } = this.#mode.commands;
@@ -303,8 +306,8 @@ export class RedisPublisher {
     }
     const backlog = this.#queue;
     this.#queue = [];
-    this.published += backlog.length / 2;
-    this.#inFlight += backlog.length / 2;
+    this.published += backlog.length / STRIDE;
+    this.#inFlight += backlog.length / STRIDE;
     this.#send(client, backlog);
     this.#flushed();
   }

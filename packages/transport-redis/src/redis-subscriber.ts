@@ -1,26 +1,13 @@
-import {
-  ClustrError,
-  type Envelope,
-  isClustrError,
-  KILL_CHANNEL_PREFIX,
-  toClustrError,
-} from '@clustr/protocol';
-import { type DecodedPayload, EnvelopeChecker } from './decode-payload.js';
-import { GapTracker } from './gap-tracker.js';
-import { LossReports } from './loss-reports.js';
+import { ClustrError, KILL_CHANNEL_PREFIX, toClustrError } from '@clustr/protocol';
+import { type DeliveryHooks, PayloadDelivery } from './payload-delivery.js';
 import { type PubSubCommands, pubSubCommands } from './pubsub-commands.js';
-import { createPayloadReader, type PayloadReader } from './read-payload.js';
 import { bounded, type RedisClient, RedisConnection } from './redis-connection.js';
 import type { ResolvedRedisOptions } from './redis-transport-options.js';
 
 type Listener = (message: Buffer) => void;
 
 /** What the subscriber needs from its transport. */
-export interface SubscriberHooks {
-  deliver(channel: string, envelope: Envelope): void;
-  report(error: ClustrError): void;
-  /** A dropped payload, reported throttled per `source` (the Redis channel). */
-  reportFrame(source: string, error: ClustrError): void;
+export interface SubscriberHooks extends DeliveryHooks {
   /** The subscriber connection was lost (the transport finds out why). */
   down(error: ClustrError): void;
   /** The subscriber is up, its subscriptions live. */
@@ -46,33 +33,22 @@ export class RedisSubscriber {
   #upWaiters: (() => void)[] = [];
   #connection: RedisConnection | undefined;
   #isClosed = false;
-  /** Payloads, or envelopes of an array, dropped because they were not valid envelopes. */
-  badPayloads = 0;
-  /** Payloads dropped for breaking a trust rule: unsigned, wrongly signed, outside the replay window. */
-  forbidden = 0;
-  /** Valid messages delivered. */
-  received = 0;
-  /** Messages numbered by their senders that never arrived (gaps in their sequences). */
-  missed = 0;
-  readonly #gaps = new GapTracker();
-  readonly #lossReports: LossReports;
+  /** What arrives on a live channel: checked, counted, delivered. */
+  readonly delivery: PayloadDelivery;
   /** Every message that arrived, valid or not: proof for the health check that the server is there. */
   #arrived = 0;
   readonly #options: ResolvedRedisOptions;
   readonly #prefix: string;
   readonly #hooks: SubscriberHooks;
-  readonly #read: PayloadReader;
   /** SUBSCRIBE or, in cluster mode, SSUBSCRIBE (and the matching unsubscribe). */
   readonly #commands: PubSubCommands;
-  readonly #envelopes = new EnvelopeChecker();
 
   constructor(options: ResolvedRedisOptions, hooks: SubscriberHooks) {
     this.#options = options;
     this.#prefix = `${options.namespace}:`;
     this.#hooks = hooks;
-    this.#read = createPayloadReader(options);
     this.#commands = pubSubCommands(options);
-    this.#lossReports = new LossReports(hooks.report);
+    this.delivery = new PayloadDelivery(options, hooks);
   }
 
   /** True while the subscriber connection is up. */
@@ -113,7 +89,7 @@ export class RedisSubscriber {
       await bounded(this.#commands.unsubscribe(client), this.#options.connectTimeoutMs);
     this.#live.clear();
     await this.#connection?.close();
-    this.#lossReports.close();
+    this.delivery.close();
   }
 
   /** Adds a reference to `channel`; resolves when its one Redis subscription is live. */
@@ -143,7 +119,7 @@ export class RedisSubscriber {
     }
     this.#counts.delete(channel);
     // What is sent to it from now on is not missed: the numbering starts afresh if it comes back.
-    this.#gaps.forget(channel);
+    this.delivery.forget(channel);
     const wasLive = this.#live.delete(channel);
     const client = this.#connection?.client;
     // A lost connection needs nothing: the next fresh client subscribes the registry only. A
@@ -229,73 +205,6 @@ export class RedisSubscriber {
 
   #receive(channel: string, message: Buffer, isKill: boolean): void {
     this.#arrived++;
-    if (!this.#counts.has(channel)) return;
-    const redisChannel = this.#prefix + channel;
-    let payload: DecodedPayload;
-    try {
-      payload = this.#read(redisChannel, message, isKill);
-    } catch (error) {
-      this.#drop(channel, redisChannel, error, 'a payload');
-      return;
-    }
-    const { value, last } = payload;
-    if (last !== undefined && last.src !== undefined) {
-      const missed = this.#gaps.observe(
-        channel,
-        last.src,
-        last.seq,
-        payload.isArray ? (value as unknown[]).length : 1,
-      );
-      if (missed > 0) {
-        this.missed += missed;
-        this.#lossReports.add(last.src as string, redisChannel, missed);
-      }
-    }
-    if (!payload.isArray) {
-      this.#deliverOne(channel, redisChannel, value, -1, 1);
-      return;
-    }
-    // Parsed once as a whole; each envelope is checked on its own, so one bad one costs only itself.
-    const elements = value as unknown[];
-    for (let i = 0; i < elements.length; i++) {
-      this.#deliverOne(channel, redisChannel, elements[i], i, elements.length);
-    }
-  }
-
-  /** Checks and delivers the envelope at `index` of `count` in an array (`-1`: a lone payload). */
-  #deliverOne(channel: string, redisChannel: string, element: unknown, index: number, count: number): void {
-    let envelope: Envelope;
-    try {
-      envelope = this.#envelopes.check(element);
-    } catch (error) {
-      // Named only when dropped: no string per delivered message.
-      const what = index < 0 ? 'a payload' : `envelope ${index + 1} of ${count} of an array`;
-      this.#drop(channel, redisChannel, error, what);
-      return;
-    }
-    this.received++;
-    this.#hooks.deliver(channel, envelope);
-  }
-
-  /**
-   * Counts a dropped payload (or one envelope of an array: `what`) and reports it, throttled per
-   * channel: a flood makes a few reports.
-   */
-  #drop(channel: string, redisChannel: string, error: unknown, what: string): void {
-    const isForbidden = isClustrError(error) && error.code === 'ERR_CLUSTR_FORBIDDEN';
-    if (isForbidden) this.forbidden++;
-    else this.badPayloads++;
-    const reason = error instanceof Error ? error.message : String(error);
-    const details = isClustrError(error) ? error.details : undefined;
-    // Per fault too, so a summary of 999 "like this" says what they were.
-    const fault = isForbidden ? ` (${String(details?.fault)})` : '';
-    this.#hooks.reportFrame(
-      `redis channel "${redisChannel}"${fault}`,
-      new ClustrError(
-        isForbidden ? 'ERR_CLUSTR_FORBIDDEN' : 'ERR_CLUSTR_BAD_FRAME',
-        `dropped ${what} on redis channel "${redisChannel}": ${reason}`,
-        { cause: error, details: { ...details, channel } },
-      ),
-    );
+    if (this.#counts.has(channel)) this.delivery.receive(channel, message, isKill);
   }
 }

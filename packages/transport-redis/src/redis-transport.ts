@@ -1,10 +1,4 @@
-import {
-  type ChildLink,
-  ClustrError,
-  encodeEnvelope,
-  isChannelName,
-  type TransportSelf,
-} from '@clustr/protocol';
+import { type ChildLink, ClustrError, isChannelName, type TransportSelf } from '@clustr/protocol';
 import { createTransportHandlers, describeValue, isOptionsObject } from '@clustr/protocol/internal';
 import { createConnectionPair, type TransportConnections } from './connection-pair.js';
 import { createFrameReports } from './frame-reports.js';
@@ -116,7 +110,7 @@ function buildTransport(resolved: ResolvedRedisOptions): RedisTransport {
     },
     unsubscribe: (channel) => subscriber.unsubscribe(channel),
     publish(channel, meta, dataJson) {
-      if (state.kind !== 'closed') sendPayload(channel, encodeEnvelope(meta.json, dataJson));
+      if (state.kind !== 'closed') sendPayload(channel, meta.json, dataJson);
     },
     onMessage: handlers.onMessage,
     onError: handlers.onError,

@@ -2,7 +2,6 @@ import {
   type ChildLink,
   ClustrError,
   type DataFrame,
-  encodeEnvelope,
   type Frame,
   type RunFrame,
   validateFrame,
@@ -11,8 +10,8 @@ import { describeValue, isGroupName, nonCanonicalField } from '@clustr/protocol/
 
 /** Where relayed frames go. */
 export interface RelayTarget {
-  /** Publishes an envelope that is already JSON to `channel` (signed on its way out, with a secret). */
-  publishEncoded(channel: string, envelopeJson: string): void;
+  /** Publishes a message whose meta and data are already JSON to `channel` (signed on its way out, with a secret). */
+  publishEncoded(channel: string, metaJson: string, dataJson: string): void;
   /** Reports a dropped frame, throttled per `source`. */
   reportFrame(source: string, error: ClustrError): void;
   /** Counts a frame dropped for breaking a trust rule. */
@@ -50,10 +49,10 @@ function identityFault(
     : `its group "${claimed.group}" is not the group it joined with ("${identity.group}"): a child has one group`;
 }
 
-function encodeAll(frame: DataFrame | RunFrame, metaJson: string): string[] {
-  // A run (several messages in one line) goes on as one envelope per message.
+/** The data of each message of a frame, as JSON (a run carries several). */
+function encodeAll(frame: DataFrame | RunFrame): string[] {
   const data = 'run' in frame ? frame.run : [frame.data];
-  return data.map((item) => encodeEnvelope(metaJson, JSON.stringify(item)));
+  return data.map((item) => JSON.stringify(item));
 }
 
 /**
@@ -106,14 +105,15 @@ export function relayChildFrames(link: ChildLink, target: RelayTarget, onDetach?
       });
       return;
     }
-    let envelopes: string[];
+    let datas: string[];
     try {
-      envelopes = encodeAll(frame, (identity as ChildIdentity).metaJson);
+      datas = encodeAll(frame);
     } catch (error) {
       drop('ERR_CLUSTR_BAD_FRAME', `it cannot be re-encoded (channel "${channel}")`, { channel }, error);
       return;
     }
-    for (const envelopeJson of envelopes) target.publishEncoded(channel, envelopeJson);
+    const { metaJson } = identity as ChildIdentity;
+    for (const dataJson of datas) target.publishEncoded(channel, metaJson, dataJson);
   };
   const offFrame = link.onFrame((value) => {
     let frame: Frame;

@@ -38,7 +38,7 @@ export function createShardedConnections(
   const slots = new Map<string, number>();
   /**
    * What is published before the shards are open, or to a slot no primary serves in the current
-   * map: flat `[key, payload, …]`, bounded, sent in order once the slot has an owner.
+   * map: flat `[key, metaJson, dataJson, …]`, bounded, sent in order once the slot has an owner.
    */
   let early: string[] = [];
   let earlyDropped = 0;
@@ -68,14 +68,14 @@ export function createShardedConnections(
     report: hooks.report,
   });
 
-  function publish(key: string, payload: string): void {
+  function publish(key: string, metaJson: string, dataJson: string): void {
     const owner = phase.kind === 'open' ? ownerOf(key) : undefined;
     if (owner !== undefined) {
-      owner.publisher.publish(key, payload);
+      owner.publisher.publish(key, metaJson, dataJson);
       return;
     }
-    if (early.length < options.maxQueuedMessages * 2) {
-      early.push(key, payload);
+    if (early.length < options.maxQueuedMessages * 3) {
+      early.push(key, metaJson, dataJson);
       return;
     }
     earlyDropped++;
@@ -94,7 +94,7 @@ export function createShardedConnections(
     if (early.length === 0) return;
     const waiting = early;
     early = [];
-    for (let i = 0; i < waiting.length; i += 2) publish(waiting[i]!, waiting[i + 1]!);
+    for (let i = 0; i < waiting.length; i += 3) publish(waiting[i]!, waiting[i + 1]!, waiting[i + 2]!);
   }
 
   function makePair(url: string): ConnectionPair {
@@ -223,14 +223,14 @@ export function createShardedConnections(
     clearTimeout(refreshTimer);
     subscriptions.close();
     if (early.length > 0) {
-      earlyDropped += early.length / 2;
+      earlyDropped += early.length / 3;
       early = [];
     }
     await Promise.all([...pairs.values()].map((pair) => pair.close(isConnected)));
   }
 
   function stats(): RedisTransportStats {
-    let total = addStats(retired, { ...EMPTY_STATS, dropped: earlyDropped, queued: early.length / 2 });
+    let total = addStats(retired, { ...EMPTY_STATS, dropped: earlyDropped, queued: early.length / 3 });
     for (const pair of pairs.values()) total = addStats(total, pair.stats());
     return { ...total, channels: subscriptions.channels() };
   }

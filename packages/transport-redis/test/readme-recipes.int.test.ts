@@ -21,9 +21,9 @@ function recipes(language: string): string[] {
 }
 
 describe("the README's signing recipes against a live transport", () => {
-  it('Python: signed_payload and signed_array are delivered; verify accepts what the transport sends', async () => {
+  it('Python: signed_payload and signed_run are delivered; verify accepts what the transport sends', async () => {
     const [python] = recipes('python');
-    expect(python).toContain('def signed_array');
+    expect(python).toContain('def signed_run');
     const transport = file.transport('shop');
     const recorder = record(transport);
     await transport.connect({ workerId: 'w1', group: 'web' });
@@ -35,7 +35,7 @@ describe("the README's signing recipes against a live transport", () => {
     transport.publish('public', encodeMeta({ group: 'master' }), encodeData('lone'));
     await recorder.waitForMessages(1, 'the lone message');
     for (let i = 0; i < 3; i++) transport.publish('public', encodeMeta({ group: 'master' }), encodeData(i));
-    await recorder.waitForMessages(4, 'the array of three');
+    await recorder.waitForMessages(4, 'the run of three');
     const script = `${python}
 import sys
 secret, ch = sys.argv[1].encode(), "shop:public"
@@ -59,22 +59,22 @@ sys.stdout.flush()
 import sys
 secret, ch = sys.argv[1].encode(), "shop:public"
 sys.stdout.buffer.write(signed_payload(secret, ch, {"group": "ops"}, "from python") + b"\\n")
-sys.stdout.buffer.write(signed_array(secret, ch, [{"meta": {"group": "ops"}, "data": i} for i in range(3)]))
+sys.stdout.buffer.write(signed_run(secret, ch, {"group": "ops"}, [0, 1, 2]))
 `;
-    const [lone, array] = (await run('python3', ['-c', publish, SECRET], { encoding: 'utf8' })).stdout.split(
-      '\n',
-    );
+    const [lone, signedRun] = (
+      await run('python3', ['-c', publish, SECRET], { encoding: 'utf8' })
+    ).stdout.split('\n');
     await file.server.cli('PUBLISH', 'shop:public', lone as string);
-    await file.server.cli('PUBLISH', 'shop:public', array as string);
-    await recorder.waitForMessages(8, 'the lone and the array python signed');
+    await file.server.cli('PUBLISH', 'shop:public', signedRun as string);
+    await recorder.waitForMessages(8, 'the lone and the run python signed');
     expect(recorder.messages.slice(4).map((m) => m.envelope.data)).toEqual(['from python', 0, 1, 2]);
     expect(transport.stats().forbidden).toBe(0);
     await spy.close();
   });
 
-  it('shell: the signed kill and the signed array are delivered', async () => {
+  it('shell: the signed kill and the signed run are delivered', async () => {
     const [sh] = recipes('sh').filter((block) => block.includes('openssl'));
-    expect(sh).toContain('}]"');
+    expect(sh).toContain('"run":[1,2]');
     const transport = file.transport('shop');
     const recorder = record(transport);
     await transport.connect({ workerId: 'w2', group: 'web' });
@@ -82,7 +82,7 @@ sys.stdout.buffer.write(signed_array(secret, ch, [{"meta": {"group": "ops"}, "da
     // The recipe as written, against this test's server: redis-cli is given its port.
     const script = `redis-cli() { command redis-cli -p ${file.server.port} "$@"; }\n${sh}`;
     await run('bash', ['-c', script], { env: { ...process.env, CLUSTR_SECRET: SECRET, WORKER_ID: 'w2' } });
-    await recorder.waitForMessages(3, 'the kill and the two messages of the array');
+    await recorder.waitForMessages(3, 'the kill and the two messages of the run');
     expect(recorder.messages.map((m) => [m.channel, m.envelope.data])).toEqual([
       ['kill:w2', 3],
       ['public', 1],

@@ -61,14 +61,14 @@ describe('redis transport over a real redis-server', () => {
       recorder.messages.filter((m) => m.channel === channel).map((m) => (m.envelope.data as { i: number }).i);
     expect(sent('b')).toEqual([...Array(1500).keys()].filter((i) => i % 2 === 0));
     expect(sent('a')).toEqual([...Array(1500).keys()].filter((i) => i % 2 === 1));
-    // Two payloads (one array per channel) in one EVAL: two PUBLISHes server-side, not 1,500.
+    // Two payloads (one run per channel) in one EVAL: two PUBLISHes server-side, not 1,500.
     expect((await calls('eval')) - evals).toBe(1);
     expect((await calls('publish')) - publishes).toBe(2);
     expect(transport.stats()).toMatchObject({ published: 1500, received: 1500 });
   });
 
-  it('splits a turn at maxBatchBytes and sends a lone message as a bare envelope', async () => {
-    const transport = transportFor('split', { maxBatchBytes: 4096 });
+  it('sends a turn as runs split at maxBatchBytes and a lone message as a bare envelope', async () => {
+    const transport = transportFor('split', { maxBatchBytes: 2048 });
     const recorder = record(transport);
     await transport.connect({ group: 'master' });
     await transport.subscribe('a');
@@ -84,12 +84,13 @@ describe('redis transport over a real redis-server', () => {
     expect(payloads.at(-1)).toMatch(
       /^\{"meta":\{"workerId":"w1","group":"web"\},"data":"lone","src":"[\w-]{12}","seq":\d+\}$/,
     );
-    const arrays = payloads.slice(0, -1);
-    expect(arrays.length).toBeGreaterThan(4);
-    for (const payload of arrays) expect(Buffer.byteLength(payload)).toBeLessThanOrEqual(4096);
-    expect(
-      arrays.flatMap((payload) => JSON.parse(payload).map((e: { data: { i: number } }) => e.data.i)),
-    ).toEqual([...Array(1000).keys()]);
+    const runs = payloads.slice(0, -1);
+    expect(runs.length).toBeGreaterThan(4);
+    for (const payload of runs) expect(Buffer.byteLength(payload)).toBeLessThanOrEqual(2048);
+    // One meta per run, the messages' data in publish order.
+    const parsed = runs.map((payload) => JSON.parse(payload) as { meta: unknown; run: { i: number }[] });
+    for (const run of parsed) expect(run.meta).toEqual({ workerId: 'w1', group: 'web' });
+    expect(parsed.flatMap((run) => run.run.map((data) => data.i))).toEqual([...Array(1000).keys()]);
   });
 
   it('falls back to one PUBLISH per message for a user that may not run scripts', async () => {
