@@ -1,4 +1,4 @@
-import { isOwnWorkerId, MASTER_CHANNEL } from '@clustr/protocol/internal';
+import { isOwnWorkerId, MASTER_CHANNEL, oneChannel } from '@clustr/protocol/internal';
 import type { Member } from './presence-types.js';
 
 /** What the balancer reads of presence. */
@@ -31,6 +31,8 @@ interface LastPick {
   readonly key: string;
   readonly candidates: readonly Member[];
   readonly turn: Turn;
+  /** For `deliver: 'one'`: each candidate's `one:<workerId>` channel, made on the first such pick. */
+  channels: readonly string[] | undefined;
 }
 
 /**
@@ -99,8 +101,25 @@ export class Balancer {
       return { reason: `no live member of "${target}" ${what}${isRetry ? ' but those tried' : ''}` };
     }
     const turn = this.#turnOf(target, key);
-    if (!isRetry) this.#last = { target, key, candidates, turn };
+    if (!isRetry) this.#last = { target, key, candidates, turn, channels: undefined };
     return candidates[turn.next++ % candidates.length]!;
+  }
+
+  /**
+   * For `deliver: 'one'`: the `one:<workerId>` channel of the member of `group` whose turn it is,
+   * or why there is none. A burst to one group costs a counter and an array read per message.
+   */
+  pickChannel(group: string): string | NoPick {
+    this.#refresh();
+    const last = this.#last;
+    if (last !== undefined && last.channels !== undefined && last.target === group && last.key === '')
+      return last.channels[last.turn.next++ % last.channels.length]!;
+    const member = this.pick(group, undefined);
+    if ('reason' in member) return member;
+    const now = this.#last;
+    if (now !== undefined && now.target === group && now.key === '')
+      now.channels = now.candidates.map((candidate) => oneChannel(candidate.workerId));
+    return oneChannel(member.workerId);
   }
 
   #check(

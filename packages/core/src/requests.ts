@@ -73,8 +73,6 @@ export class Requests {
    * hashes a string once, not a fresh concatenation per message.
    */
   readonly #channels = new Map<string, string>();
-  /** The same for the one-of-group channel of each member chosen. */
-  readonly #oneChannels = new Map<string, string>();
 
   constructor(
     workerId: string | undefined,
@@ -165,22 +163,22 @@ export class Requests {
     }
     this.#checkedGroup = group;
     const dataJson = encodeData(data);
-    const member = this.#balancer.pick(group, undefined);
-    if ('reason' in member) {
+    const picked = this.#balancer.pickChannel(group);
+    if (typeof picked !== 'string') {
       this.#droppedOne++;
       if (this.#emptyGroups.has(group)) return;
       this.#emptyGroups.add(group);
       this.host.report(
         new ClustrError(
           'ERR_CLUSTR_NO_RESPONDER',
-          `a deliver: "one" message to group "${group}" was dropped: ${member.reason} (reported once until the group has a live member again; requestStats().droppedOne counts them)`,
+          `a deliver: "one" message to group "${group}" was dropped: ${picked.reason} (reported once until the group has a live member again; requestStats().droppedOne counts them)`,
           { details: { group } },
         ),
       );
       return;
     }
     if (this.#emptyGroups.size > 0) this.#emptyGroups.delete(group);
-    this.host.send(cached(this.#oneChannels, member.workerId, oneChannel), dataJson);
+    this.host.send(picked, dataJson);
   }
 
   /** The channels this process listens on for requests, replies and one-of-group messages. */
