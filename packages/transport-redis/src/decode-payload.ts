@@ -60,7 +60,8 @@ function badPayload(reason: string, value: unknown): ClustrError {
 
 /**
  * Parses one Redis payload, once, or throws `ERR_CLUSTR_BAD_FRAME` (never anything else): an
- * envelope `{"meta":…,"data":…}` or a non-empty array of them. On a kill channel the payload
+ * envelope `{"meta":…,"data":…}`, a run `{"meta":…,"run":[…]}` or a non-empty array of
+ * envelopes. On a kill channel the payload
  * may also be the bare exit code: it becomes `{ meta: { group: 'external' }, data: 3 }`.
  */
 export function decodePayload(message: Uint8Array, isKill: boolean, maxBytes: number): DecodedPayload {

@@ -1,10 +1,5 @@
 export type { RedisTransport, RedisTransportStats } from './redis-transport.js';
 export { createRedisTransport, restoreTransport } from './redis-transport.js';
-export type {
-  RedisClusterOptions,
-  RedisTlsOptions,
-  RedisTransportOptions,
-} from './redis-transport-options.js';
 export {
   DEFAULT_BACKOFF_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -17,4 +12,9 @@ export {
   DEFAULT_NAMESPACE,
   DEFAULT_REPLAY_WINDOW_MS,
   DEFAULT_RESUBSCRIBE_GRACE_MS,
+} from './redis-transport-defaults.js';
+export type {
+  RedisClusterOptions,
+  RedisTlsOptions,
+  RedisTransportOptions,
 } from './redis-transport-options.js';
