@@ -64,6 +64,35 @@ export interface RedisCluster extends AsyncDisposable {
  * const [primary] = await cluster.primaries();
  * await cluster.kill(primary!); // its replica takes over
  */
+/** Most attempts at a node whose ports another process took between the pick and the bind. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Starts one node on a free port with its cluster bus on another free port (`cluster-port`: the
+ * default, port + 10000, may be anyone's), and waits for its PING; a port taken meanwhile by
+ * another process costs an attempt, not the test.
+ */
+async function startNode(
+  dir: string,
+  args: readonly string[],
+  readyTimeoutMs: number,
+): Promise<ManagedClusterNode> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    let busPort = await freePort();
+    while (busPort === port) busPort = await freePort();
+    const node = spawnClusterNode(port, dir, [...args, '--cluster-port', String(busPort)]);
+    try {
+      await node.ready(readyTimeoutMs);
+      return node;
+    } catch (error) {
+      await node.stop();
+      const isPortTaken = error instanceof Error && error.message.includes('Address already in use');
+      if (!isPortTaken || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
 export async function startRedisCluster(options: StartRedisClusterOptions = {}): Promise<RedisCluster> {
   const { primaries = 3, replicasPerPrimary = 0, nodeTimeoutMs = 1_000, readyTimeoutMs = 20_000 } = options;
   if (!Number.isInteger(primaries) || primaries < 3)
@@ -84,10 +113,8 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
   };
   try {
     for (let i = 0; i < primaries * (1 + replicasPerPrimary); i++) {
-      const dir = await mkdtemp(join(root, 'node-'));
-      nodes.push(spawnClusterNode(await freePort(), dir, args));
+      nodes.push(await startNode(await mkdtemp(join(root, 'node-')), args, readyTimeoutMs));
     }
-    await Promise.all(nodes.map((node) => node.ready(readyTimeoutMs)));
     await run(
       'redis-cli',
       [
