@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { memberRecord } from '../test/member-record.js';
 import { Balancer, type BalancerPresence } from './balancer.js';
 import type { Member } from './presence-types.js';
 
 /** A member of `group`; `rpc: null` for one that does not listen to its rpc channel (a foreign child). */
-const member = (workerId: string, group: string, rpc: string | null = `${workerId}.1`): Member => ({
-  id: workerId,
-  workerId,
-  group,
-  host: 'h',
-  pid: 1,
-  command: 'node',
-  file: 'w.js',
-  startedAt: 0,
-  restarts: 0,
-  state: 'ready',
-  ...(rpc === null ? {} : { rpc }),
-});
+const member = (workerId: string, group: string, rpc: string | null = `${workerId}.1`): Member =>
+  memberRecord(workerId, { group, ...(rpc === null ? {} : { rpc }) });
 
 function presenceOf(members: Member[]): BalancerPresence & { generation: number; members(): Member[] } {
   return {

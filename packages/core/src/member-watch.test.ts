@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { memberRecord } from '../test/member-record.js';
 import { MemberWatch } from './member-watch.js';
 import type { Member, MemberStats } from './presence-types.js';
 
@@ -17,20 +18,7 @@ function stats(messagesIn: number, messagesOut: number): MemberStats {
 }
 
 function member(id: string, memberStats?: MemberStats): Member {
-  const record: Member = {
-    id,
-    workerId: id,
-    group: 'web',
-    host: 'h',
-    pid: 1,
-    command: 'node',
-    file: 'w.js',
-    startedAt: 0,
-    restarts: 0,
-    state: 'ready',
-  };
-  if (memberStats !== undefined) record.stats = memberStats;
-  return record;
+  return memberRecord(id, memberStats === undefined ? {} : { stats: memberStats });
 }
 
 describe('MemberWatch', () => {

@@ -155,10 +155,9 @@ export function toEnvelope(element: unknown): Envelope {
   return { meta, data };
 }
 
-/** A run's message as delivered, or `ERR_CLUSTR_BAD_FRAME` for one that did not parse. */
-export function runData(item: unknown): unknown {
-  if (item instanceof Unparsable) throw badPayload('it is not JSON', item.text);
-  return item;
+/** Why a run's message is refused (`ERR_CLUSTR_BAD_FRAME`: it did not parse); undefined when it is data. */
+export function refusedRunItem(item: unknown): ClustrError | undefined {
+  return item instanceof Unparsable ? badPayload('it is not JSON', item.text) : undefined;
 }
 
 /**
@@ -172,20 +171,8 @@ export class EnvelopeChecker {
   #workerId: string | undefined;
 
   check(element: unknown): Envelope {
-    if (isRecord(element)) {
-      const given = element.meta;
-      if (
-        isRecord(given) &&
-        this.#group !== undefined &&
-        given.group === this.#group &&
-        given.workerId === this.#workerId &&
-        Object.hasOwn(element, 'data')
-      ) {
-        const group = this.#group;
-        const workerId = this.#workerId;
-        return { meta: workerId === undefined ? { group } : { workerId, group }, data: element.data };
-      }
-    }
+    if (isRecord(element) && this.#isLast(element.meta) && Object.hasOwn(element, 'data'))
+      return { meta: this.nextMeta(), data: element.data };
     const envelope = toEnvelope(element);
     this.#group = envelope.meta.group;
     this.#workerId = envelope.meta.workerId;
@@ -197,10 +184,17 @@ export class EnvelopeChecker {
    * it for the run's first message; {@link EnvelopeChecker.nextMeta} gives the others their own.
    */
   runMeta(given: unknown): Meta {
-    if (isRecord(given) && given.group === this.#group && given.workerId === this.#workerId) {
-      if (this.#group !== undefined) return this.nextMeta();
-    }
-    return this.check({ meta: given, data: null }).meta;
+    return this.#isLast(given) ? this.nextMeta() : this.check({ meta: given, data: null }).meta;
+  }
+
+  /** Whether `given` names the group and workerId of the meta checked last. */
+  #isLast(given: unknown): boolean {
+    return (
+      this.#group !== undefined &&
+      isRecord(given) &&
+      given.group === this.#group &&
+      given.workerId === this.#workerId
+    );
   }
 
   /** A fresh meta like the last one checked: each delivered message has its own. */

@@ -1,5 +1,5 @@
 import { ClustrError, type Envelope, isClustrError, type Meta } from '@clustr/protocol';
-import { type DecodedPayload, EnvelopeChecker, type RunValue, runData } from './decode-payload.js';
+import { type DecodedPayload, EnvelopeChecker, type RunValue, refusedRunItem } from './decode-payload.js';
 import { GapTracker } from './gap-tracker.js';
 import { LossReports } from './loss-reports.js';
 import { createPayloadReader, type PayloadReader } from './read-payload.js';
@@ -103,15 +103,13 @@ export class PayloadDelivery {
       return;
     }
     for (let i = 0; i < run.length; i++) {
-      let data: unknown;
-      try {
-        data = runData(run[i]);
-      } catch (error) {
-        this.#drop(channel, redisChannel, error, `message ${i + 1} of ${run.length} of a run`);
+      const refused = refusedRunItem(run[i]);
+      if (refused !== undefined) {
+        this.#drop(channel, redisChannel, refused, `message ${i + 1} of ${run.length} of a run`);
         continue;
       }
       this.received++;
-      this.#hooks.deliver(channel, { meta: i === 0 ? meta : this.#envelopes.nextMeta(), data });
+      this.#hooks.deliver(channel, { meta: i === 0 ? meta : this.#envelopes.nextMeta(), data: run[i] });
     }
   }
 
